@@ -1,0 +1,44 @@
+"""Request dependencies of the management API: the database session and the caller's operator."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from evroam.api.errors import ApiError
+from evroam.network.models import ApiKey
+from evroam.runtime import Runtime
+from evroam.security import hash_secret, secret_matches
+
+api_key_header = APIKeyHeader(name="x-api-key", auto_error=False, description="API key of an operator")
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+async def get_session(runtime: Annotated[Runtime, Depends(get_runtime)]) -> AsyncIterator[AsyncSession]:
+    async with runtime.sessions() as session:
+        yield session
+
+
+async def get_operator_id(
+    session: Annotated[AsyncSession, Depends(get_session)],
+    key: Annotated[str | None, Security(api_key_header)],
+) -> int:
+    if not key:
+        raise ApiError(401, "Not authorised: the x-api-key header is missing")
+    stored = await session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_secret(key)))
+    if stored is None or not secret_matches(key, stored.key_hash):
+        raise ApiError(401, "Not authorised: unknown API key")
+    return stored.operator_id
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+OperatorId = Annotated[int, Depends(get_operator_id)]

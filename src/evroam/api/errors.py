@@ -1,0 +1,76 @@
+"""Management API errors: always `{"error", "details": [{"field", "problem"}]}`, never the framework's 422."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    def __init__(self, status_code: int, error: str, details: list[dict[str, str]] | None = None) -> None:
+        super().__init__(error)
+        self.status_code = status_code
+        self.error = error
+        self.details = details or []
+
+
+def bad_request(field: str, problem: str) -> ApiError:
+    return ApiError(400, f"{field}: {problem}", [{"field": field, "problem": problem}])
+
+
+def not_found(what: str) -> ApiError:
+    return ApiError(404, f"{what} not found")
+
+
+def conflict(field: str, problem: str) -> ApiError:
+    return ApiError(409, f"{field}: {problem}", [{"field": field, "problem": problem}])
+
+
+def error_body(error: str, details: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"error": error, "details": details or []}
+
+
+def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    details = []
+    for err in errors:
+        # The first element says where (body, query, path, header); the field path follows.
+        location = [str(part) for part in err.get("loc", ()) if part not in ("body",)]
+        if location and location[0] in ("query", "path", "header"):
+            location = location[1:]
+        field = ".".join(location) or "body"
+        problem = err.get("msg", "is invalid")
+        if err.get("type") == "missing":
+            problem = "is required"
+        elif err.get("type") == "json_invalid":
+            field, problem = "body", "is not valid JSON"
+        details.append({"field": field, "problem": problem})
+    return details
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(exc.error, exc.details), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = validation_details(list(exc.errors()))
+        summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:3])
+        return JSONResponse(error_body(f"Invalid request: {summary}", details), status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(error_body(str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        log.info("integrity error: %s", exc.orig)
+        return JSONResponse(error_body("The request conflicts with stored data"), status_code=409)

@@ -1,0 +1,68 @@
+"""Builds the ASGI app: the management API under /api/v2/cpo, OCPI under /ocpi, docs at /docs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from evroam import __version__
+from evroam.api.errors import install_error_handlers
+from evroam.config import Settings, get_settings
+from evroam.delivery.routes import router as delivery_router
+from evroam.delivery.worker import start_in_process
+from evroam.integrations.location_routes import router as integration_location_router
+from evroam.integrations.routes import router as integration_router
+from evroam.integrations.tariff_link_routes import router as integration_tariff_router
+from evroam.network.charger_routes import router as charger_router
+from evroam.network.site_routes import router as site_router
+from evroam.ocpi.app import create_ocpi_app
+from evroam.runtime import Runtime
+from evroam.startup import bootstrap, prepare_database
+from evroam.tariffs.quote_routes import router as tariff_quote_router
+from evroam.tariffs.routes import router as tariff_router
+from evroam.tariffs.spot_routes import router as spot_price_router
+from evroam.wiring import wire
+
+
+def management_router() -> APIRouter:
+    router = APIRouter(prefix="/api/v2/cpo")
+    router.include_router(site_router)
+    router.include_router(charger_router)
+    router.include_router(tariff_router)
+    router.include_router(tariff_quote_router)
+    router.include_router(spot_price_router)
+    router.include_router(integration_router)
+    router.include_router(integration_location_router)
+    router.include_router(integration_tariff_router)
+    router.include_router(delivery_router)
+    return router
+
+
+def create_app(runtime: Runtime | None = None, settings: Settings | None = None) -> FastAPI:
+    runtime = runtime or Runtime.from_settings(settings or get_settings())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await prepare_database(runtime)
+        await bootstrap(runtime)
+        stop_worker = start_in_process(runtime)
+        try:
+            yield
+        finally:
+            stop_worker.set()
+            await runtime.close()
+
+    app = FastAPI(
+        title="evroam",
+        version=__version__,
+        description="Roaming integration platform for charge point operators: management API.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    wire(runtime)
+    install_error_handlers(app)
+    app.include_router(management_router())
+    app.mount("/ocpi", create_ocpi_app(runtime))
+    return app

@@ -1,0 +1,92 @@
+"""The `evroam` command."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from evroam.config import get_settings
+from evroam.tariffs.commands import price
+from evroam.tariffs.spot_commands import import_spot_prices
+
+app = typer.Typer(help="evroam: OCPI roaming integration platform for charge point operators.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+apikey_app = typer.Typer(help="Management API keys.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(apikey_app, name="apikey")
+spot_app = typer.Typer(help="Spot price series (day-ahead prices per bidding zone).", no_args_is_help=True)
+app.add_typer(spot_app, name="spot")
+spot_app.command("import")(import_spot_prices)
+app.command("price", help="Price a CDR with a tariff (OCPI JSON files); prints the CDR cost fields.")(price)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default EVROAM_PORT or 8000)")] = None,
+) -> None:
+    """Serve the management API, the OCPI API and the docs."""
+    import uvicorn
+
+    from evroam.app import create_app
+    from evroam.startup import SchemaOutOfDate
+
+    settings = get_settings()
+    if host:
+        settings.host = host
+    if port:
+        settings.port = port
+    try:
+        uvicorn.run(create_app(settings=settings), host=settings.host, port=settings.port, log_level="info")
+    except SchemaOutOfDate as exc:
+        typer.echo(f"evroam: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@app.command()
+def worker() -> None:
+    """Deliver OCPI pushes from the outbox until stopped (run several against PostgreSQL to scale)."""
+    from evroam.delivery.worker import run_standalone
+
+    asyncio.run(run_standalone(get_settings()))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the newest schema (Alembic)."""
+    from evroam import migrate
+
+    settings = get_settings()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(settings.resolved_database_url())
+    typer.echo("database schema is current")
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo network, tariffs and integration (once; a second run changes nothing)."""
+    from evroam.demo import load_demo
+
+    loaded = asyncio.run(load_demo(get_settings()))
+    typer.echo("demo data loaded" if loaded else "demo data already present")
+
+
+@apikey_app.command("create")
+def apikey_create(
+    name: Annotated[str, typer.Option(help="What the key is for")],
+    operator: Annotated[int | None, typer.Option(help="Operator id (default: the configured operator)")] = None,
+) -> None:
+    """Create an API key and print it once: only its hash is stored."""
+    from evroam.network.keys import create_key
+
+    typer.echo(asyncio.run(create_key(get_settings(), name, operator)))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Settings from EVROAM_* environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_VAR_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EVROAM_", extra="ignore")
+
+    var_dir: Path = DEFAULT_VAR_DIR
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str = ""
+    country_code: str = Field(default="FI", min_length=2, max_length=2)
+    party_id: str = Field(default="EVR", min_length=3, max_length=3)
+    business_name: str = "evroam demo CPO"
+    business_website: str = ""
+    bootstrap_api_key: str = ""
+    secret_key: str = ""
+    # The embedded database runs the delivery worker inside `evroam serve`; `evroam worker` does it
+    # for deployments that scale workers separately.
+    run_worker_in_process: bool = True
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.var_dir / 'evroam.db').as_posix()}"
+
+    def resolved_public_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    def resolved_secret_key(self) -> str:
+        """The key that encrypts partner secrets; kept under var/ when not given, so restarts can decrypt."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.var_dir / "secret.key"
+        if key_file.exists():
+            return key_file.read_text().strip()
+        from cryptography.fernet import Fernet
+
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key = Fernet.generate_key().decode()
+        key_file.write_text(key)
+        key_file.chmod(0o600)
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def new_secret_token() -> str:
+    """Tokens we issue: URL-safe, at most 64 characters (OCPI string(64), printable ASCII)."""
+    return secrets.token_urlsafe(32)

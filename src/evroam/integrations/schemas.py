@@ -1,0 +1,92 @@
+"""Request shapes of /integrations (the platform's update body, also used to create) and the list item.
+
+In an update, a field left out changes nothing. `null` clears optional values (approvedPartyId,
+platformIntegrationId, thirdParty*, customerRoles, a `models` flag: back to its default); for the
+settings that always have a value (integrationName, chargingPeriodIntervalInMinutes, ...) null
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from evroam.api.schemas import CamelModel
+from evroam.integrations.enums import CustomerRole, IntegrationStatus, IntegrationType, PartnerRole
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=255, strip_whitespace=True)]
+Url = Annotated[str, StringConstraints(max_length=255, pattern=r"^https?://[^\s/?#]+[^\s]*$")]
+# OCPI string(64) of printable ASCII: what a partner's token may hold.
+PartnerToken = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")]
+Interval = Annotated[int, Field(ge=1, le=1440, description="Minutes, 1 to 1440; default 15")]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+
+
+class ModelsIn(CamelModel):
+    push_cdr: bool | None = None
+    push_session: bool | None = None
+    push_tariff: bool | None = None
+    push_location: bool | None = None
+    pull_tokens_all: bool | None = None
+    pull_tariff: bool | None = None
+    pull_location: bool | None = None
+    pull_session: bool | None = None
+    pull_cdr: bool | None = None
+    pull_version_details: bool | None = None
+    # The same settings exist at the top level of the body; there they win.
+    charging_period_interval_in_minutes: Interval | None = None
+    state_of_charge_is_sent: bool | None = Field(default=None, alias="stateofChargeIsSent")
+
+
+class OcpiConnectionIn(CamelModel):
+    """The partner's versions URL and the token A it gave us: we register with them (we are SENDER)."""
+
+    endpoint_url: Url
+    initial_token: PartnerToken
+    initial_role: PartnerRole | None = None
+
+
+class UtilityCloudConnectionIn(CamelModel):
+    tenant: ShortText | None = None
+    client_id: ShortText | None = None
+    client_secret: Annotated[str, StringConstraints(min_length=1, max_length=512)] | None = None
+    metered_values_are_sent: bool | None = None
+    activate_connection: bool | None = None
+
+
+class SalesforceConnectionIn(CamelModel):
+    endpoint_url: Url | None = None
+    activate_connection: bool | None = None
+
+
+class IntegrationUpdate(CamelModel):
+    retry_credentials_exchange: bool | None = None
+    models: ModelsIn | None = None
+    integration_type: IntegrationType | None = None
+    integration_name: Name | None = None
+    approved_party_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    ocpi_connection: OcpiConnectionIn | None = None
+    customer_roles: list[CustomerRole] | None = None
+    platform_integration_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    third_party_id: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3}$")] | None = None
+    third_party_country_code: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+    charging_period_interval_in_minutes: Interval | None = None
+    state_of_charge_is_sent: bool | None = None
+    # Not in the platform's update body, but shown in its details: settable here so it is not read-only.
+    free_vending_with_idtag_allowed: bool | None = None
+    utility_cloud_connection: UtilityCloudConnectionIn | None = None
+    salesforce_connection: SalesforceConnectionIn | None = None
+
+
+class IntegrationCreate(IntegrationUpdate):
+    integration_type: IntegrationType = "OCPI"
+    integration_name: Name
+
+
+class IntegrationSummary(CamelModel):
+    integration_id: str
+    integration_type: IntegrationType
+    integration_name: str
+    integration_status: IntegrationStatus
+    status_description: str | None = None

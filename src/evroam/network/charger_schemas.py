@@ -1,0 +1,137 @@
+"""Request and response shapes of /chargers; sockets travel inside the charger body.
+
+Field names match the table columns, so a body's `model_dump()` is the row's values; the two socket
+fields the platform spells differently from the columns (`id`, `socketPowerType`) carry an alias.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+from evroam.api.schemas import CamelModel, JsonNumber
+from evroam.network.enums import Capability, ConnectorFormat, ConnectorStandard, PowerType, SocketStatus
+
+CHARGER_ID_PATTERN = r"^[A-Za-z0-9_.*-]{1,64}$"
+# eMI3 EVSE id: country, operator id, then E and the power outlet id; the separators are optional.
+_EVSE_ID = re.compile(r"^[A-Z]{2}\*?[A-Z0-9]{3}\*?E[A-Z0-9*]{1,30}$", re.IGNORECASE)
+MAX_INT = 2_147_483_647
+
+
+def _check_evse_id(value: str) -> str:
+    if not _EVSE_ID.match(value):
+        raise ValueError(f"'{value}' is not an eMI3 EVSE id such as FI*EMA*E12345")
+    return value
+
+
+ChargerIdText = Annotated[str, StringConstraints(pattern=CHARGER_ID_PATTERN)]
+EvseId = Annotated[str, AfterValidator(_check_evse_id)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+SocketNumber = Annotated[int, Field(ge=1, le=MAX_INT)]
+SocketName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+KiloWatts = Annotated[JsonNumber, Field(gt=0, max_digits=10, decimal_places=3)]
+Rating = Annotated[int, Field(ge=1, le=MAX_INT)]
+
+
+class SocketFields(CamelModel):
+    """The optional socket fields, shared by every socket shape."""
+
+    name: SocketName | None = None
+    max_power: KiloWatts | None = None
+    max_voltage: Rating | None = None
+    max_amperage: Rating | None = None
+    evse_id: EvseId | None = None
+
+
+class SocketCreate(SocketFields):
+    socket_id: SocketNumber = Field(alias="id")
+    type: ConnectorStandard
+    format: ConnectorFormat
+    power_type: PowerType = Field(alias="socketPowerType")
+    status: SocketStatus = "Available"
+
+
+class SocketUpdate(SocketFields):
+    """PATCH of one socket: only the fields given change."""
+
+    type: ConnectorStandard | None = None
+    format: ConnectorFormat | None = None
+    power_type: PowerType | None = Field(default=None, alias="socketPowerType")
+    status: SocketStatus | None = None
+
+
+class SocketReplacement(SocketUpdate):
+    """An item of `sockets` in a charger PATCH: a kept socket is updated with the fields given, a new id
+    needs the fields of SocketCreate."""
+
+    socket_id: SocketNumber = Field(alias="id")
+
+
+class ChargerFields(CamelModel):
+    model: ShortText | None = None
+    manufacturer: ShortText | None = None
+    firmware_version: Annotated[str, StringConstraints(min_length=1, max_length=50)] | None = None
+    serial_number: ShortText | None = None
+    charger_group_id: Annotated[int, Field(ge=0, le=MAX_INT)] | None = None
+    charger_group_name: ShortText | None = None
+    evse_id: EvseId | None = None
+
+
+class ChargerCreate(ChargerFields):
+    charger_id: ChargerIdText
+    name: Name
+    site_id: Annotated[int, Field(ge=1, le=MAX_INT)]
+    split_evse_by_socket: bool = True
+    active_connection: bool = True
+    capabilities: list[Capability] = []
+    sockets: list[SocketCreate] = []
+
+
+class ChargerUpdate(ChargerFields):
+    """PATCH: only the fields given change; `sockets`, when given, is the charger's whole socket list."""
+
+    # Accepted only when equal to the path's id: a charger cannot be renamed, its id is its identity.
+    charger_id: ChargerIdText | None = None
+    name: Name | None = None
+    site_id: Annotated[int, Field(ge=1, le=MAX_INT)] | None = None
+    split_evse_by_socket: bool | None = None
+    active_connection: bool | None = None
+    capabilities: list[Capability] | None = None
+    sockets: list[SocketReplacement] | None = None
+
+
+class SocketOut(CamelModel):
+    socket_id: int = Field(alias="id")
+    name: str | None = None
+    type: ConnectorStandard
+    format: ConnectorFormat
+    power_type: PowerType = Field(alias="socketPowerType")
+    max_power: JsonNumber | None = None
+    max_voltage: int | None = None
+    max_amperage: int | None = None
+    status: SocketStatus
+    status_updated_at: datetime
+    evse_id: str | None = None
+
+
+class ChargerOut(CamelModel):
+    charger_id: str
+    name: str
+    site_id: int
+    evse_id: str | None = None
+    split_evse_by_socket: bool
+    active_connection: bool
+    capabilities: list[Capability]
+    model: str | None = None
+    manufacturer: str | None = None
+    firmware_version: str | None = None
+    serial_number: str | None = None
+    charger_group_id: int | None = None
+    charger_group_name: str | None = None
+    sockets: list[SocketOut]
+    created_at: datetime
+    updated_at: datetime

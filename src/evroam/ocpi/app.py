@@ -1,0 +1,72 @@
+"""The OCPI API, mounted at /ocpi: its own error handling (envelope, OCPI status codes, no 422)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from evroam.api.errors import validation_details
+from evroam.ocpi.credentials import router as credentials_router
+from evroam.ocpi.envelope import (
+    CLIENT_ERROR,
+    INVALID_PARAMETERS,
+    SERVER_ERROR,
+    UNKNOWN_OBJECT,
+    OcpiError,
+    error_response,
+    ocpi_response,
+)
+from evroam.ocpi.hubclientinfo import router as hubclientinfo_router
+from evroam.ocpi.locations import routers as locations_routers
+from evroam.ocpi.message_ids import MessageIdMiddleware
+from evroam.ocpi.routing_headers import RoutingHeaderMiddleware
+from evroam.ocpi.tariffs import routers as tariffs_routers
+from evroam.ocpi.trailing_slash import TrailingSlashMiddleware
+from evroam.ocpi.versions import router as versions_router
+from evroam.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def create_ocpi_app(runtime: Runtime) -> FastAPI:
+    app = FastAPI(
+        title="evroam OCPI",
+        description="OCPI 2.2.1 and 2.1.1, CPO role. Authorization: `Token <token>` (Base64 or plain).",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.runtime = runtime
+    app.add_middleware(MessageIdMiddleware)
+    app.add_middleware(RoutingHeaderMiddleware)
+    app.add_middleware(TrailingSlashMiddleware)
+    app.include_router(versions_router)
+    app.include_router(credentials_router)
+    app.include_router(hubclientinfo_router)
+    for module_router in (*locations_routers, *tariffs_routers):
+        app.include_router(module_router)
+
+    @app.exception_handler(OcpiError)
+    async def _ocpi_error(_: Request, exc: OcpiError):
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError):
+        details = validation_details(list(exc.errors()))
+        message = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:5])
+        not_json = any(d["problem"] == "is not valid JSON" for d in details)
+        return ocpi_response(None, INVALID_PARAMETERS, message, http_status=400 if not_json else 200)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException):
+        code = UNKNOWN_OBJECT if exc.status_code == 404 else CLIENT_ERROR
+        return ocpi_response(None, code, str(exc.detail), http_status=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.exception("OCPI request %s %s failed", request.method, request.url.path)
+        return ocpi_response(None, SERVER_ERROR, "Internal error", http_status=500)
+
+    return app

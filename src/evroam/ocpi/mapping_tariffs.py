@@ -1,0 +1,152 @@
+"""Central tariffs as OCPI Tariff documents, in the 2.2.1 and the 2.1.1 shape (without `last_updated`,
+which the publication ledger stamps).
+
+What partners get of a tariff (emabler-reference.md, "Tariffs"):
+
+* only PRICE tariffs are published; COST and OTHER tariffs never leave the platform;
+* ENERGY, FLAT, TIME and PARKING_TIME components go out as they are (`step_size` 1 unless given);
+* MONTHLY_FLAT, SOCKET_COUNT and CHARGER_COUNT are not session prices and are left out;
+* spot components (ENERGY_SPOT, ENERGY_SPOT_LOCKED) go out as ENERGY at the price a session pays when
+  the spot price stands at the component's `priceCap`: the cap with the component's margin
+  percentage and margin applied, so the published price never understates the engine's. A spot
+  component without a cap has no price we can state and is left out. This is a stand-in: the
+  pricing engineer replaces it with time-restricted ENERGY elements carrying the known spot prices
+  (the reference's "Decision (spot in OCPI)");
+* an element left without components is dropped, and a tariff left without elements is not
+  published at all (OCPI needs at least one element);
+* restrictions in snake_case, min/max price as OCPI Price.
+
+2.1.1 has no country_code/party_id, type, vat, min/max price, validity dates, current restrictions or
+reservation restriction: those fields are left out, and an element restricted by current or to
+reservations is dropped, never published with a broader meaning than it has (without its
+restriction it would price every moment of every session). EnergyMix impacts name their category
+`source`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from evroam.ocpi.ascii_211 import ascii_document
+from evroam.ocpi.mapping_locations import V211, Party, energy_mix, json_number, utc_text
+from evroam.tariffs.models import Tariff
+
+PUBLISHED_USE_TYPE = "PRICE"
+_FIXED_TYPES = {"ENERGY", "FLAT", "TIME", "PARKING_TIME"}
+_SPOT_TYPES = {"ENERGY_SPOT", "ENERGY_SPOT_LOCKED"}
+# The platform's v1 integer codes, accepted in stored elements too.
+_V1_TYPES = (
+    "ENERGY", "FLAT", "PARKING_TIME", "TIME", "SOCKET_COUNT", "CHARGER_COUNT", "ENERGY_SPOT",
+    "ENERGY_SPOT_LOCKED", "MONTHLY_FLAT",
+)  # fmt: skip
+_RESTRICTION_NAMES = (
+    ("startTime", "start_time"), ("endTime", "end_time"), ("startDate", "start_date"), ("endDate", "end_date"),
+    ("minKwh", "min_kwh"), ("maxKwh", "max_kwh"), ("minCurrent", "min_current"), ("maxCurrent", "max_current"),
+    ("minPower", "min_power"), ("maxPower", "max_power"), ("minDuration", "min_duration"),
+    ("maxDuration", "max_duration"), ("dayOfWeek", "day_of_week"), ("reservation", "reservation"),
+)  # fmt: skip
+_TEXT_RESTRICTIONS = {"start_time", "end_time", "start_date", "end_date", "day_of_week", "reservation"}
+_WHOLE_RESTRICTIONS = {"min_duration", "max_duration"}
+_NOT_211 = {"min_current", "max_current", "reservation"}
+
+
+def tariff_document(tariff: Tariff, party: Party, version: str) -> dict[str, Any] | None:
+    """The document partners see, or None when the tariff is not published at all."""
+    if tariff.use_type != PUBLISHED_USE_TYPE:
+        return None
+    v211 = version == V211
+    elements = [element for raw in tariff.elements or [] if (element := _element(raw, v211)) is not None]
+    if not elements:
+        return None
+    doc: dict[str, Any] = {}
+    if not v211:
+        doc |= {"country_code": party.country_code, "party_id": party.party_id}
+    doc |= {"id": tariff.id, "currency": tariff.currency}
+    if not v211 and tariff.type:
+        doc["type"] = tariff.type
+    alt_text = [{"language": text["language"], "text": text["text"]} for text in tariff.tariff_alt_text or []]
+    if alt_text:
+        doc["tariff_alt_text"] = alt_text
+    if tariff.tariff_alt_url:
+        doc["tariff_alt_url"] = tariff.tariff_alt_url
+    if not v211:
+        for name, excl_vat, incl_vat in (
+            ("min_price", tariff.min_price_excl_vat, tariff.min_price_incl_vat),
+            ("max_price", tariff.max_price_excl_vat, tariff.max_price_incl_vat),
+        ):
+            if excl_vat is not None:
+                doc[name] = {"excl_vat": json_number(excl_vat)}
+                if incl_vat is not None:
+                    doc[name]["incl_vat"] = json_number(incl_vat)
+    doc["elements"] = elements
+    if not v211:
+        if tariff.start_date_time is not None:
+            doc["start_date_time"] = utc_text(tariff.start_date_time)
+        if tariff.end_date_time is not None:
+            doc["end_date_time"] = utc_text(tariff.end_date_time)
+    mix = energy_mix(tariff.energy_mix, v211)
+    if mix:
+        doc["energy_mix"] = mix
+    return ascii_document(doc) if v211 else doc
+
+
+def _element(raw: Mapping[str, Any], v211: bool) -> dict[str, Any] | None:
+    restrictions = _restrictions(raw.get("restrictions") or {}, v211)
+    if restrictions is None:
+        return None
+    components = [
+        component for item in raw.get("priceComponents") or [] if (component := _component(item, v211)) is not None
+    ]
+    if not components:
+        return None
+    element: dict[str, Any] = {"price_components": components}
+    if restrictions:
+        element["restrictions"] = restrictions
+    return element
+
+
+def _component(raw: Mapping[str, Any], v211: bool) -> dict[str, Any] | None:
+    kind = raw.get("type")
+    if isinstance(kind, int) and 0 <= kind < len(_V1_TYPES):
+        kind = _V1_TYPES[kind]
+    if kind in _FIXED_TYPES:
+        price = raw.get("price")
+    elif kind in _SPOT_TYPES and raw.get("priceCap") is not None:
+        kind, price = "ENERGY", _price_at_cap(raw)
+    else:
+        return None
+    if price is None:
+        return None
+    component: dict[str, Any] = {"type": kind, "price": json_number(price)}
+    if not v211 and raw.get("vat") is not None:
+        component["vat"] = json_number(raw["vat"])
+    step_size = raw.get("stepSize")
+    component["step_size"] = 1 if step_size is None else int(step_size)
+    return component
+
+
+def _price_at_cap(raw: Mapping[str, Any]) -> Decimal:
+    cap = Decimal(str(raw["priceCap"]))
+    margin_percentage = Decimal(str(raw.get("marginPercentage") or 0))
+    margin = Decimal(str(raw.get("margin") or 0))
+    return cap * (1 + margin_percentage / 100) + margin
+
+
+def _restrictions(raw: Mapping[str, Any], v211: bool) -> dict[str, Any] | None:
+    """The element's restrictions in OCPI spelling; None when the element cannot be said in `v211`."""
+    restrictions: dict[str, Any] = {}
+    for camel, snake in _RESTRICTION_NAMES:
+        value = raw.get(camel)
+        if value is None or value == []:
+            continue
+        if v211 and snake in _NOT_211:
+            return None
+        if snake in _TEXT_RESTRICTIONS:
+            restrictions[snake] = list(value) if snake == "day_of_week" else value
+        elif snake in _WHOLE_RESTRICTIONS:
+            restrictions[snake] = int(value)
+        else:
+            restrictions[snake] = json_number(value)
+    return restrictions

@@ -1,0 +1,41 @@
+"""What must hold before evroam serves: a current schema, the default operator, the bootstrap key."""
+
+from __future__ import annotations
+
+import asyncio
+
+from evroam import migrate
+from evroam.db import is_sqlite
+from evroam.network import operator_service
+from evroam.runtime import Runtime
+
+
+class SchemaOutOfDate(RuntimeError):
+    pass
+
+
+async def prepare_database(runtime: Runtime) -> None:
+    url = runtime.settings.resolved_database_url()
+    if is_sqlite(url):
+        # The embedded database belongs to this process: keep it current without a separate step.
+        if url.startswith("sqlite+aiosqlite:///") and ":memory:" not in url:
+            runtime.settings.var_dir.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(migrate.upgrade, url)
+        return
+    current = await migrate.current_revision(runtime.engine)
+    head = migrate.head_revision()
+    if current != head:
+        raise SchemaOutOfDate(
+            f"the database schema is at {current or 'nothing'}, this evroam needs {head}: "
+            "run `evroam db upgrade` first"
+        )
+
+
+async def bootstrap(runtime: Runtime) -> None:
+    async with runtime.sessions() as session:
+        operator = await operator_service.default_operator(session, runtime.settings)
+        if runtime.settings.bootstrap_api_key:
+            await operator_service.ensure_api_key(
+                session, operator.id, runtime.settings.bootstrap_api_key, "bootstrap"
+            )
+        await session.commit()

@@ -1,0 +1,197 @@
+"""The pricing engine's vocabulary: a normalised tariff, a session's periods and the priced result.
+
+Money, prices and energy are `Decimal`; durations are whole seconds. A tariff from any source
+(OCPI 2.2.1, OCPI 2.1.1, evroam's own shape) becomes the same `Tariff`, so the engine knows one
+shape only.
+
+The tariff's values and `Money` are immutable: a parsed tariff is shared by every call that prices
+the same tariff content (see pricing_tariff_cache.py), and ZERO_MONEY by every result. What a call
+builds afresh, SessionPeriod, LineItem and PricingResult, is not frozen: a frozen dataclass takes
+about five times as long to build, and pricing builds these per period and per line item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from enum import StrEnum
+
+ZERO = Decimal(0)
+
+
+class Dimension(StrEnum):
+    """What a price component prices in a session. Spot components price ENERGY."""
+
+    ENERGY = "ENERGY"
+    FLAT = "FLAT"
+    TIME = "TIME"
+    PARKING_TIME = "PARKING_TIME"
+
+
+class PeriodState(StrEnum):
+    RESERVATION = "RESERVATION"
+    CHARGING = "CHARGING"
+    PARKING = "PARKING"  # plugged in, the EV not requesting power
+
+
+class ReservationRestriction(StrEnum):
+    RESERVATION = "RESERVATION"  # any reservation
+    RESERVATION_EXPIRES = "RESERVATION_EXPIRES"  # only one that expired unused
+
+
+class CostField(StrEnum):
+    """The CDR total a line item adds to."""
+
+    ENERGY = "total_energy_cost"
+    TIME = "total_time_cost"
+    PARKING = "total_parking_cost"
+    FIXED = "total_fixed_cost"
+    RESERVATION = "total_reservation_cost"
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    excl_vat: Decimal
+    incl_vat: Decimal
+
+
+ZERO_MONEY = Money(ZERO, ZERO)
+
+_new_object = object.__new__
+_set_excl_vat, _set_incl_vat = Money.excl_vat.__set__, Money.incl_vat.__set__
+
+
+def money(excl_vat: Decimal, incl_vat: Decimal) -> Money:
+    """`Money(excl_vat, incl_vat)`, for the engine's per line item path: the frozen dataclass's
+    __init__ sets each field through object.__setattr__, which takes twice as long."""
+    value = _new_object(Money)
+    _set_excl_vat(value, excl_vat)
+    _set_incl_vat(value, incl_vat)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class PriceLimit:
+    """A tariff's min_price or max_price; OCPI makes `incl_vat` optional."""
+
+    excl_vat: Decimal
+    incl_vat: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class SpotRule:
+    """How an ENERGY_SPOT / ENERGY_SPOT_LOCKED component turns a spot price into a price per kWh."""
+
+    bidding_zone: str
+    locked: bool  # True: the spot price at session start holds for the whole session
+    price_cap: Decimal | None
+    cost_percentage: Decimal  # share of the spot price above the cap that is passed on
+    margin: Decimal  # added per kWh
+    margin_percentage: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PriceComponent:
+    dimension: Dimension
+    price: Decimal  # excl. VAT, per kWh / per hour / per session; not used when `spot` is set
+    vat: Decimal | None  # percentage; None means no VAT applies (unlike 0)
+    step_size: int  # Wh for ENERGY, seconds for time; 0 means no rounding
+    spot: SpotRule | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Restrictions:
+    """When an element is active. Clock times and dates are local to the location; None = no limit."""
+
+    start_time: time | None = None  # inclusive
+    end_time: time | None = None  # exclusive; 00:00 means the end of the day
+    start_date: date | None = None  # inclusive
+    end_date: date | None = None  # exclusive
+    min_kwh: Decimal | None = None
+    max_kwh: Decimal | None = None
+    min_current: Decimal | None = None  # A
+    max_current: Decimal | None = None
+    min_power: Decimal | None = None  # kW
+    max_power: Decimal | None = None
+    min_duration: int | None = None  # seconds since the charging session started
+    max_duration: int | None = None
+    weekdays: frozenset[int] | None = None  # date.weekday() numbers: Monday = 0
+    reservation: ReservationRestriction | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TariffElement:
+    components: tuple[PriceComponent, ...]
+    restrictions: Restrictions | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tariff:
+    """A tariff as the engine sees it. Monthly components (MONTHLY_FLAT, SOCKET_COUNT,
+    CHARGER_COUNT) are not session prices and are left out when parsing."""
+
+    currency: str
+    elements: tuple[TariffElement, ...]
+    min_price: PriceLimit | None = None
+    max_price: PriceLimit | None = None
+    id: str | None = None
+
+
+@dataclass(slots=True)
+class SessionPeriod:
+    """A stretch of a session during which the active price components cannot change.
+
+    Periods are given in order and back to back (reservation first, then charging and parking); the
+    engine evaluates restrictions at `start`. Current and power are what the period saw (lowest and
+    highest), when known. From a CDR, pricing_cdr.read_cdr builds them; for a quote described by its
+    totals, pricing_quote.described_session_periods does.
+    """
+
+    state: PeriodState
+    start: datetime  # timezone-aware
+    duration_s: int
+    energy_kwh: Decimal = ZERO
+    min_current_a: Decimal | None = None
+    max_current_a: Decimal | None = None
+    min_power_kw: Decimal | None = None
+    max_power_kw: Decimal | None = None
+
+
+@dataclass(slots=True)
+class LineItem:
+    """One priced amount, explaining a part of the result.
+
+    Quantities are kWh for ENERGY, seconds for TIME, PARKING_TIME and RESERVATION_TIME, 1 for FLAT;
+    `unit_price` is per kWh, per hour, or per fee. `billed` includes any step_size rounding extra.
+    """
+
+    dimension: str  # ENERGY, TIME, PARKING_TIME, RESERVATION_TIME or FLAT
+    cost_field: CostField
+    period_index: int | None  # None for FLAT fees
+    start: datetime
+    element_index: int
+    consumed: Decimal
+    billed: Decimal
+    unit_price: Decimal
+    vat: Decimal | None
+    cost: Money
+    spot_price: Decimal | None = None  # the market price a spot component started from
+
+
+@dataclass(slots=True)
+class PricingResult:
+    """CDR cost fields. Per-dimension totals are never capped: only `total_cost` is clamped."""
+
+    total_cost: Money
+    total_cost_before_limits: Money
+    total_energy_cost: Money
+    total_time_cost: Money
+    total_parking_cost: Money
+    total_fixed_cost: Money
+    total_reservation_cost: Money
+    total_energy_kwh: Decimal
+    total_time_s: int  # charging and parking, without reservation
+    total_parking_time_s: int
+    total_reservation_time_s: int
+    line_items: tuple[LineItem, ...]

@@ -1,0 +1,45 @@
+"""HTTP for /api/v2/cpo/tariffs: thin, the use cases are in tariffs.service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
+
+from evroam.api.deps import OperatorId, SessionDep
+from evroam.api.pagination import PageParams, page_envelope
+from evroam.api.responses import ERROR_RESPONSES
+from evroam.api.schemas import Page
+from evroam.tariffs import service
+from evroam.tariffs.schemas import TariffCreate, TariffOut, TariffUpdate, tariff_out
+
+router = APIRouter(prefix="/tariffs", tags=["tariffs"], responses=ERROR_RESPONSES)
+TariffId = Annotated[str, Path(alias="tariffId", min_length=1, max_length=36)]
+
+
+@router.get("", response_model=Page[TariffOut], response_model_exclude_none=True)
+async def list_tariffs(session: SessionDep, operator_id: OperatorId, page: PageParams) -> dict:
+    tariffs, total = await service.list_tariffs(session, operator_id, page)
+    return page_envelope(page, [tariff_out(tariff) for tariff in tariffs], total)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=TariffOut, response_model_exclude_none=True)
+async def create_tariff(body: TariffCreate, session: SessionDep, operator_id: OperatorId) -> TariffOut:
+    return tariff_out(await service.create_tariff(session, operator_id, body))
+
+
+@router.get("/{tariffId}", response_model=TariffOut, response_model_exclude_none=True)
+async def get_tariff(tariff_id: TariffId, session: SessionDep, operator_id: OperatorId) -> TariffOut:
+    return tariff_out(await service.get_tariff(session, operator_id, tariff_id))
+
+
+@router.patch("/{tariffId}", response_model=TariffOut, response_model_exclude_none=True)
+async def update_tariff(
+    tariff_id: TariffId, body: TariffUpdate, session: SessionDep, operator_id: OperatorId
+) -> TariffOut:
+    return tariff_out(await service.update_tariff(session, operator_id, tariff_id, body))
+
+
+@router.delete("/{tariffId}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_tariff(tariff_id: TariffId, session: SessionDep, operator_id: OperatorId) -> None:
+    await service.delete_tariff(session, operator_id, tariff_id)
