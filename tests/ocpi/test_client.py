@@ -103,7 +103,7 @@ async def test_reply_without_envelope(live_evroam, runtime, peer):
     peer.functional_answer = (502, {"detail": "bad gateway"}, {})
     reply = await send(runtime, row, "PUT", f"{peer.base_url}/ocpi/2.2.1/locations/FI/EVR/L1", {})
     assert reply.status_code is None and reply.http_status == 502 and reply.retry_after is None
-    assert reply.problem() == "HTTP 502, no OCPI envelope"
+    assert reply.problem() == 'HTTP 502, no OCPI envelope: {"detail":"bad gateway"}', "the partner's words are kept"
 
 
 async def test_ocpi_error_with_http_200_is_not_ok(live_evroam, runtime, peer):

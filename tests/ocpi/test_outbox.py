@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from evroam.db import utcnow
 from evroam.delivery.models import DELIVERED, IN_FLIGHT, PENDING, RETRYING, SUPERSEDED, Delivery
 from evroam.delivery.outbox import enqueue
+from evroam.delivery.transport import Outcome
 from evroam.delivery.worker import DeliveryPolicy, claim
 from tests.ocpi.conftest import register_partner
 
@@ -61,6 +62,30 @@ async def test_full_puts_supersede_waiting_rows_of_the_same_object(runtime):
     assert [row.path for row in claimed] == ["/FI/EVR/B", "/FI/EVR/A"]
     await put_rows(runtime, partner.integration_id, ("A", "DELETE"))
     assert (await statuses(runtime, partner.integration_id))[3] == ("A", "PUT", IN_FLIGHT), "in flight: left alone"
+
+
+@pytest.mark.parametrize("refused_method", ["PUT", "PATCH"])
+async def test_a_failed_push_gives_way_to_the_newer_put_written_while_it_was_in_flight(runtime, refused_method):
+    """A partner refusing a document must not hold back, forever, the corrected one written after it."""
+    partner = await register_partner(runtime)
+    await put_rows(runtime, partner.integration_id, ("A", refused_method))
+    (in_flight,), _ = await claim(runtime, "worker-1", 10, POLICY)
+    await put_rows(runtime, partner.integration_id, ("A", "PUT"), ("B", "PUT"))
+    refused = Outcome(False, 422, "HTTP 422, no OCPI envelope")
+    claimed, _ = await claim(runtime, "worker-1", 10, POLICY, [(in_flight, refused)])
+    assert await statuses(runtime, partner.integration_id) == [
+        ("A", refused_method, SUPERSEDED), ("A", "PUT", IN_FLIGHT), ("B", "PUT", IN_FLIGHT),
+    ]
+    assert [row.path for row in claimed] == ["/FI/EVR/A", "/FI/EVR/B"]
+
+
+async def test_a_failed_push_with_nothing_newer_keeps_retrying(runtime):
+    partner = await register_partner(runtime)
+    await put_rows(runtime, partner.integration_id, ("A", "PUT"))
+    (in_flight,), _ = await claim(runtime, "worker-1", 10, POLICY)
+    await put_rows(runtime, partner.integration_id, ("A", "PATCH"))
+    await claim(runtime, "worker-1", 10, POLICY, [(in_flight, Outcome(False, 503, "HTTP 503"))])
+    assert await statuses(runtime, partner.integration_id) == [("A", "PUT", RETRYING), ("A", "PATCH", PENDING)]
 
 
 async def test_only_the_head_of_each_object_is_claimed(runtime):

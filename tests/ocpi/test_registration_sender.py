@@ -138,7 +138,7 @@ async def test_partner_with_another_role_is_refused_and_withdrawn(live_evroam, r
         ((200, envelope(None, 3002)), ["3002", "2.2.1, 2.1.1"]),
         ((400, envelope(None, 3003)), ["3003"]),
         ((405, envelope(None, 2000)), ["405", "earlier registration"]),
-        ((500, {"detail": "boom"}), ["HTTP 500", "no OCPI envelope"]),
+        ((500, {"detail": "boom"}), ["HTTP 500", "no OCPI envelope", "boom"]),
         ((200, envelope({"token": "", "url": "x"})), ["invalid credentials"]),
     ],
 )

@@ -8,6 +8,11 @@ extrawest-ocpi 2025.7.16 refuses two kinds of conformant documents with HTTP 422
 here avoid them: it models `EnergyMix.environ_impact` as one object instead of a list (the specification's
 `EnvironmentalImpact *`), and its 2.1.1 `Hours` requires `twentyfourseven` where 2.1.1 makes it a choice
 with `regular_hours`.
+
+Its 2.1.1 `Connector` also requires `tariff_id`, optional in 2.1.1: the location's first PUT, sent before
+the tariff link exists, may be refused with 422. The refused PUT must then give way to the newer one that
+carries `tariff_id` (it once held it back for good, and this test failed whenever the link was written
+while the first PUT was in flight).
 """
 
 from __future__ import annotations

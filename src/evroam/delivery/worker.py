@@ -14,6 +14,8 @@
 * A failed row is retried with exponential backoff and jitter, after the partner's `Retry-After` when
   it answered 429 or 503. Nothing is dropped: the row keeps its attempts, last error and next attempt
   time, visible in the deliveries endpoint, until it is delivered or superseded by a newer full PUT.
+  A newer PUT or DELETE written while the row was in flight supersedes it when it fails: otherwise a
+  document the partner refuses would hold back, forever, the corrected one written after it.
 * The worker sleeps until new rows are committed (`runtime.outbox_signal`, same process), the next retry
   is due, or `idle_poll` seconds pass (rows written by other processes).
 """
@@ -38,7 +40,7 @@ from sqlalchemy.orm import aliased
 from evroam.config import Settings
 from evroam.db import is_sqlite, utcnow
 from evroam.delivery.models import DELIVERED, IN_FLIGHT, OPEN, RETRYING, SUPERSEDED, WAITING, Delivery
-from evroam.delivery.outbox import receiver_url
+from evroam.delivery.outbox import DELETE, PUT, receiver_url
 from evroam.delivery.transport import Outcome, push
 from evroam.integrations.models import Integration
 from evroam.network.models import Operator
@@ -150,6 +152,9 @@ async def claim(
     async with runtime.sessions() as session:
         if finished:
             await session.execute(*_outcome_statement(worker_id, finished, policy))
+            failed = [row.id for row, outcome in finished if not outcome.delivered]
+            if failed:
+                await session.execute(_supersede_outdated(failed))
             finished.clear()
         statement = await _claim_statement(session, runtime, worker_id, limit, policy) if limit > 0 else None
         if statement is not None:
@@ -270,6 +275,30 @@ def _outcome_statement(worker_id: str, finished: list[tuple[Claimed, Outcome]], 
         )
     )
     return statement, outcomes
+
+
+def _supersede_outdated(failed_ids: list[int]) -> Update:
+    """Failed rows with a newer full PUT or DELETE of their object waiting behind them: only the newest
+    state is worth sending (the rule `enqueue` applies to rows that were not in flight)."""
+    newer = aliased(Delivery)
+    replaced = (
+        select(newer.id)
+        .where(
+            newer.integration_id == Delivery.integration_id,
+            newer.module == Delivery.module,
+            newer.object_id == Delivery.object_id,
+            newer.id > Delivery.id,
+            newer.method.in_((PUT, DELETE)),
+            newer.status.in_(WAITING),
+        )
+        .exists()
+    )
+    return (
+        update(Delivery)
+        .where(Delivery.id.in_(failed_ids), Delivery.status == RETRYING, replaced)
+        .values(status=SUPERSEDED, next_attempt_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def _until_next_due(runtime: Runtime, policy: DeliveryPolicy) -> float:

@@ -76,6 +76,8 @@ class OcpiReply:
     data: Any
     retry_after: float | None
     headers: httpx.Headers
+    # The start of a body that is not an OCPI envelope (a framework's 422 says what it refused).
+    body_excerpt: str = ""
 
     @property
     def ok(self) -> bool:
@@ -87,7 +89,7 @@ class OcpiReply:
             return ""
         parts = [f"HTTP {self.http_status}"]
         if self.status_code is None:
-            parts.append("no OCPI envelope")
+            parts.append(f"no OCPI envelope: {self.body_excerpt}" if self.body_excerpt else "no OCPI envelope")
         else:
             parts.append(f"OCPI {self.status_code}")
         if self.status_message:
@@ -215,7 +217,13 @@ def _reply(method: str, url: str, response: httpx.Response) -> OcpiReply:
         data=data,
         retry_after=_retry_after(response.headers.get("retry-after")),
         headers=response.headers,
+        body_excerpt="" if status_code is not None else _excerpt(response.text),
     )
+
+
+def _excerpt(text: str, limit: int = 300) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _retry_after(value: str | None) -> float | None:
