@@ -26,6 +26,8 @@ from evroam.events import Change
 from evroam.network import operator_service
 from evroam.runtime import Runtime
 from evroam.startup import bootstrap
+from evroam.wiring import wired_runtime
+from tests.support.read_models import assert_details_read_model_current
 from tests.support import loopback_only
 
 loopback_only.install()
@@ -114,13 +116,15 @@ def make_settings(database_url: str, var_dir: Path, **overrides) -> Settings:
 
 @pytest.fixture
 async def runtime(database_url: str, tmp_path: Path) -> AsyncIterator[Runtime]:
-    runtime = Runtime.from_settings(make_settings(database_url, tmp_path))
+    """Wired as every entry point is, so what a test changes reaches the read models and the ledger."""
+    runtime = wired_runtime(make_settings(database_url, tmp_path))
     await bootstrap(runtime)
     async with runtime.sessions() as session:
         other = await operator_service.create_operator(session, "SE", "OTH", "Other CPO")
         await operator_service.create_api_key(session, other.id, "other", OTHER_API_KEY)
         await session.commit()
     yield runtime
+    await assert_details_read_model_current(runtime)
     await runtime.close()
 
 

@@ -1,4 +1,5 @@
-"""What must hold before evroam serves: a current schema, the default operator, the bootstrap key."""
+"""What must hold before evroam serves: a current schema, the default operator, the bootstrap key, and
+every read model built."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 
 from evroam import migrate
 from evroam.db import is_sqlite
+from evroam.integrations import details_read_model
 from evroam.network import operator_service
 from evroam.runtime import Runtime
 
@@ -39,3 +41,5 @@ async def bootstrap(runtime: Runtime) -> None:
                 session, operator.id, runtime.settings.bootstrap_api_key, "bootstrap"
             )
         await session.commit()
+        # Locations written before the details read model existed (migration 0003) get their texts now.
+        await details_read_model.build_missing(session)

@@ -1,8 +1,9 @@
 """GET integration details: read straight from the tables into plain dicts, in the seed's shape.
 
-Six queries whatever the size (the integration, the four of details_locations, the linked tariffs),
-all read before anything is built, so the build and its serialisation (json_response) run as one
-synchronous pass. Datetimes stay datetimes (orjson writes them with OPT_UTC_Z). Nothing is cached.
+Three queries whatever the size: the integration, its locations' stored texts (details_read_model,
+embedded as they are) and the linked tariffs, all read before anything is built, so the build and its
+serialisation (json_response) run as one synchronous pass. Datetimes stay datetimes (orjson writes
+them with OPT_UTC_Z).
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from orjson import Fragment
 from sqlalchemy import Result, Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.api.errors import not_found
-from evroam.integrations.details_locations import LocationRows, location_documents, read_locations
+from evroam.integrations.details_read_model import location_details
 from evroam.integrations.enums import MODEL_FLAGS
 from evroam.integrations.models import Integration, TariffLink
 from evroam.security import SecretBox, mask
@@ -51,7 +53,7 @@ _INTEGRATION_COLUMNS = (
 @dataclass(frozen=True)
 class DetailsRows:
     integration: Row
-    locations: LocationRows
+    locations: list[Fragment]
     tariffs: Result
 
 
@@ -66,7 +68,7 @@ async def read_details(session: AsyncSession, operator_id: int, integration_id: 
     ).one_or_none()
     if integration is None:
         raise not_found(f"Integration {integration_id}")
-    locations = await read_locations(session, integration_id)
+    locations = await location_details(session, integration_id)
     linked = select(TariffLink.tariff_id).where(TariffLink.integration_id == integration_id)
     tariffs = await session.execute(
         select(*_TARIFF_COLUMNS).where(Tariff.id.in_(linked)).order_by(Tariff.name, Tariff.id)
@@ -94,7 +96,7 @@ def details_document(rows: DetailsRows, secrets: SecretBox) -> dict[str, Any]:
         "platformIntegrationId": row.platform_integration_id,
         "platformPartyId": row.platform_party_id,
         "platformPartyCountryCode": row.platform_party_country_code,
-        "locations": location_documents(rows.locations),
+        "locations": rows.locations,
         "tariffs": [_tariff_document(tariff) for tariff in rows.tariffs.all()],
         "customerRoles": row.customer_roles or [],
         # A flag never set is on: the platform's default where the partner's endpoints allow it.

@@ -1,27 +1,26 @@
-"""The `locations` of GET integration details (also served by /integrations/{id}/locations).
+"""Builds the `locations` of GET integration details: each location as the details show it.
 
-Four queries whatever the number of locations (tariff links, sockets, chargers, locations), on Core
-tables with only the columns needed, so rows come back as plain tuples without the ORM's per-row work;
-then one synchronous pass builds plain dicts. A site's JSON columns (images, opening times, ...) are
-read as text and embedded as they are stored (orjson.Fragment): they are already in the API's shape,
-so parsing and encoding them again would only cost time. Nothing is cached.
+Four queries for any number of locations (tariff links, sockets, chargers, locations), on Core tables
+with only the columns needed, so rows come back as plain tuples without the ORM's per-row work; then
+one synchronous pass builds plain dicts. A site's JSON columns (images, opening times, ...) are read as
+text and embedded as they are stored (orjson.Fragment): they are already in the API's shape, so parsing
+and encoding them again would only cost time.
 
-The build and its serialisation run with the cyclic GC paused (see json_response).
+What is built here is stored by details_read_model, which is what the API reads.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
 import orjson
 from orjson import Fragment
-from sqlalchemy import CompoundSelect, Float, Result, Select, Text, case, cast, func, select, type_coerce
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import CompoundSelect, Float, Select, Text, case, cast, func, select, type_coerce
+from sqlalchemy.orm import Session
 
 from evroam.integrations.location_members import location_chargers
 from evroam.integrations.models import IntegrationLocation, TariffLink
@@ -42,47 +41,27 @@ _STANDALONE_KEYS = (
 _STANDALONE_LISTS = ("images", "facilities", "directions", "relatedLocations")
 
 
-@dataclass(frozen=True)
-class LocationRows:
-    """What the locations' documents are built from: read first, built in one synchronous pass."""
-
-    links: Result
-    sockets: Result
-    chargers: Result
-    locations: Result
-
-
-async def read_locations(
-    session: AsyncSession, integration_id: str, location_ids: Sequence[str] | None = None
-) -> LocationRows:
-    """The rows of the integration's locations (all, or the given ones)."""
-    return LocationRows(
-        links=await session.execute(_link_query(integration_id, location_ids)),
-        sockets=await session.execute(_socket_query(integration_id, location_ids)),
-        chargers=await session.execute(_charger_query(integration_id, location_ids)),
-        locations=await session.execute(_location_query(integration_id, location_ids)),
-    )
+def build_location_documents(session: Session, location_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The given locations (of any integrations) as in the details: with their chargers, sockets and each
+    socket's tariffIds, in the order the details list them."""
+    links = session.execute(_link_query(location_ids)).all()
+    sockets = session.execute(_socket_query(location_ids)).all()
+    chargers = session.execute(_charger_query(location_ids)).all()
+    locations = session.execute(_location_query(location_ids)).all()
+    built = _charger_documents(sockets, chargers, _EffectiveTariffs(links))
+    return [_location_document(row, built.get(row[0], [])) for row in locations]
 
 
-def location_documents(rows: LocationRows) -> list[dict[str, Any]]:
-    """The locations as in the details: with their chargers, sockets and each socket's tariffIds."""
-    chargers = _charger_documents(rows.sockets.all(), rows.chargers.all(), _EffectiveTariffs(rows.links.all()))
-    return [_location_document(row, chargers.get(row[0], [])) for row in rows.locations.all()]
-
-
-def _link_query(integration_id: str, location_ids: Sequence[str] | None) -> Select:
-    query = (
+def _link_query(location_ids: Sequence[str]) -> Select:
+    return (
         select(_links.c.tariff_id, _links.c.location_id, _links.c.charger_id, _links.c.socket_id)
-        .where(_links.c.integration_id == integration_id)
+        .where(_links.c.location_id.in_(location_ids))
         .order_by(_links.c.tariff_id)
     )
-    if location_ids is not None:
-        query = query.where(_links.c.location_id.in_(location_ids))
-    return query
 
 
-def _socket_query(integration_id: str, location_ids: Sequence[str] | None) -> Select:
-    members = location_chargers(integration_id, location_ids).subquery()
+def _socket_query(location_ids: Sequence[str]) -> Select:
+    members = location_chargers(None, location_ids).subquery()
     return (
         select(
             _sockets.c.charger_id, _sockets.c.socket_id, _sockets.c.type, _sockets.c.status, _sockets.c.format,
@@ -93,9 +72,9 @@ def _socket_query(integration_id: str, location_ids: Sequence[str] | None) -> Se
     )
 
 
-def _charger_query(integration_id: str, location_ids: Sequence[str] | None) -> CompoundSelect:
+def _charger_query(location_ids: Sequence[str]) -> CompoundSelect:
     chargers = location_chargers(
-        integration_id,
+        None,
         location_ids,
         (_chargers.c.name, _chargers.c.charger_group_name, _chargers.c.charger_group_id, _chargers.c.active_connection),
     )
@@ -112,8 +91,8 @@ def _json_text(column: Any) -> Any:
     return func.coalesce(cast(column, Text), "null").label(column.name)
 
 
-def _location_query(integration_id: str, location_ids: Sequence[str] | None) -> Select:
-    query = (
+def _location_query(location_ids: Sequence[str]) -> Select:
+    return (
         select(
             _locations.c.id, _locations.c.site_id, _json_text(_locations.c.standalone), _locations.c.publish,
             _json_text(_locations.c.publish_allowed_to), _sites.c.name,
@@ -130,12 +109,9 @@ def _location_query(integration_id: str, location_ids: Sequence[str] | None) -> 
             ).label("last_updated"),
         )
         .select_from(_locations.outerjoin(_sites, _sites.c.id == _locations.c.site_id))
-        .where(_locations.c.integration_id == integration_id)
+        .where(_locations.c.id.in_(location_ids))
         .order_by(_locations.c.created_at, _locations.c.id)
     )
-    if location_ids is not None:
-        query = query.where(_locations.c.id.in_(location_ids))
-    return query
 
 
 class _EffectiveTariffs:

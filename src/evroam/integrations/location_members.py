@@ -17,27 +17,27 @@ _chargers = Charger.__table__
 
 
 def location_chargers(
-    integration_id: str, location_ids: Collection[str] | None = None, charger_columns: Sequence[Any] = ()
+    integration_id: str | None, location_ids: Collection[str] | None = None, charger_columns: Sequence[Any] = ()
 ) -> CompoundSelect:
     """Rows (location_id, charger_id, *charger_columns): columns of the `chargers` table.
 
     A site-backed location that does not exclude chargers holds every charger of its site, now and
-    later; any other location holds the chargers picked for it.
+    later; any other location holds the chargers picked for it. Without an integration, `location_ids`
+    alone say which locations (location ids are unique across integrations).
     """
     whole_sites = (
         select(_locations.c.id.label("location_id"), _chargers.c.charger_id, *charger_columns)
         .select_from(_locations.join(_chargers, _chargers.c.site_id == _locations.c.site_id))
-        .where(_locations.c.integration_id == integration_id, _locations.c.exclude_chargers == false())
+        .where(_locations.c.exclude_chargers == false())
     )
-    picked = (
-        select(_picked.c.location_id, _chargers.c.charger_id, *charger_columns)
-        .select_from(
-            _picked.join(_locations, _locations.c.id == _picked.c.location_id).join(
-                _chargers, _chargers.c.charger_id == _picked.c.charger_id
-            )
+    picked = select(_picked.c.location_id, _chargers.c.charger_id, *charger_columns).select_from(
+        _picked.join(_locations, _locations.c.id == _picked.c.location_id).join(
+            _chargers, _chargers.c.charger_id == _picked.c.charger_id
         )
-        .where(_locations.c.integration_id == integration_id)
     )
+    if integration_id is not None:
+        whole_sites = whole_sites.where(_locations.c.integration_id == integration_id)
+        picked = picked.where(_locations.c.integration_id == integration_id)
     if location_ids is not None:
         whole_sites = whole_sites.where(_locations.c.id.in_(location_ids))
         picked = picked.where(_locations.c.id.in_(location_ids))

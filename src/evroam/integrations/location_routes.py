@@ -11,7 +11,7 @@ from evroam.api.pagination import PageParams, page_envelope
 from evroam.api.responses import ERROR_RESPONSES
 from evroam.api.schemas import Page
 from evroam.integrations import location_service
-from evroam.integrations.details_locations import location_documents, read_locations
+from evroam.integrations.details_read_model import location_details
 from evroam.integrations.details_schemas import LocationDetails
 from evroam.integrations.json_response import json_response
 from evroam.integrations.location_schemas import LocationCreate, LocationUpdate
@@ -26,8 +26,8 @@ async def list_locations(
     integration_id: IntegrationId, session: SessionDep, operator_id: OperatorId, page: PageParams
 ) -> Response:
     ids, total = await location_service.list_location_ids(session, operator_id, integration_id, page)
-    rows = await read_locations(session, integration_id, ids)
-    return json_response(lambda: page_envelope(page, location_documents(rows), total))
+    locations = await location_details(session, integration_id, ids)
+    return json_response(page_envelope, page, locations, total)
 
 
 @router.post(
@@ -70,5 +70,5 @@ async def delete_location(
 async def _location_response(
     session: SessionDep, integration_id: str, location_id: str, status_code: int = status.HTTP_200_OK
 ) -> Response:
-    rows = await read_locations(session, integration_id, [location_id])
-    return json_response(lambda: location_documents(rows)[0], status_code=status_code)
+    (location,) = await location_details(session, integration_id, [location_id])
+    return json_response(lambda: location, status_code=status_code)
