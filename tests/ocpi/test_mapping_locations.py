@@ -84,6 +84,24 @@ def test_split_charger_gives_one_evse_per_socket():
     assert doc["evses"][0]["capabilities"] == ["REMOTE_START_STOP_CAPABLE", "RFID_READER"]
 
 
+def test_long_charger_ids_give_evse_uids_within_ocpis_36_characters():
+    """Charger ids go to 64 characters; an EVSE uid is a CiString(36)."""
+    long_id = "SITE-HELSINKI-HARBOUR-PARKING-LEVEL2-WALLBOX-07"
+    split = document(charger(1, 1, long_id, sockets=2))
+    whole = document(charger(1, 1, long_id, sockets=2, split_evse_by_socket=False))
+    uids = [evse["uid"] for evse in split["evses"] + whole["evses"]]
+    assert all(len(uid) <= 36 and uid.startswith(long_id[:27]) for uid in uids), uids
+    assert len(set(uids)) == 3, "unique per EVSE"
+    assert uids == [evse["uid"] for evse in document(charger(1, 1, long_id, sockets=2))["evses"]] + [uids[2]], (
+        "the same in every document"
+    )
+    assert document(charger(1, 1, "C" * 34, sockets=1))["evses"][0]["uid"] == "C" * 34 + "-1", "36 fit as they are"
+    evse = split["evses"][0]
+    stamp = "2026-03-01T12:00:00.000Z"
+    evse = {**evse, "last_updated": stamp, "connectors": [{**c, "last_updated": stamp} for c in evse["connectors"]]}
+    assert schema_errors("locations", "EVSE", evse) == []
+
+
 def test_single_socket_split_charger_falls_back_to_the_charger_evse_id():
     doc = document(charger(1, 1, "CH1", sockets=1, evse_id="FI*EVR*E9"))
     assert doc["evses"][0]["evse_id"] == "FI*EVR*E9"

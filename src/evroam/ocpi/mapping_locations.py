@@ -8,7 +8,9 @@ Mapping (emabler-reference.md, "Decision (mapping to OCPI)"):
 * a site-backed location takes the site's fields, a standalone one its own; `id` is the integration
   location's id, `country_code`/`party_id` and `operator` are the operator's;
 * a charger with `splitEvseBySocket` gives one EVSE per socket (`uid` = `<chargerId>-<socketId>`, one
-  connector "1"); otherwise one EVSE (`uid` = chargerId) whose connectors are its sockets (id = socket id);
+  connector "1"); otherwise one EVSE (`uid` = chargerId) whose connectors are its sockets (id = socket id).
+  A uid longer than OCPI's CiString(36) (charger ids go to 64) keeps its first 27 characters and adds
+  `~` and 8 hex digits of its SHA-256: still recognisable, still unique, the same in every document;
 * socket status → EVSE status as in `SOCKET_STATUS`; a charger without an active connection is UNKNOWN;
   an EVSE of several sockets shows the most available of their statuses (`AVAILABILITY_ORDER`): one
   free socket makes the EVSE usable, and a charger that starts charging on one socket reports the
@@ -28,6 +30,7 @@ know are left out; `address` is cut to 45 characters. 2.2.1 takes the post-d2 er
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +41,7 @@ from evroam.network.models import Charger, Site, Socket
 from evroam.ocpi.ascii_211 import ascii_document
 
 V221 = "2.2.1"
+EVSE_UID_LENGTH = 36
 V211 = "2.1.1"
 
 SOCKET_STATUS = {
@@ -206,11 +210,21 @@ def _evse_sources(source: LocationSource) -> Iterable[_EvseSource]:
         if charger.split_evse_by_socket:
             for socket in sockets:
                 evse_id = socket.evse_id or (charger.evse_id if len(sockets) == 1 else None)
-                yield _EvseSource(f"{charger.charger_id}-{socket.socket_id}", evse_id, charger, [socket], ["1"])
+                uid = evse_uid(f"{charger.charger_id}-{socket.socket_id}")
+                yield _EvseSource(uid, evse_id, charger, [socket], ["1"])
         else:
             yield _EvseSource(
-                charger.charger_id, charger.evse_id, charger, sockets, [str(socket.socket_id) for socket in sockets]
+                evse_uid(charger.charger_id), charger.evse_id, charger, sockets,
+                [str(socket.socket_id) for socket in sockets],
             )
+
+
+def evse_uid(natural: str) -> str:
+    """`natural` when OCPI's CiString(36) can hold it, else a shortened form that stays unique."""
+    if len(natural) <= EVSE_UID_LENGTH:
+        return natural
+    digest = hashlib.sha256(natural.encode()).hexdigest()[:8]
+    return f"{natural[: EVSE_UID_LENGTH - 9]}~{digest}"
 
 
 def _evse(evse: _EvseSource, links: TariffLinks, v211: bool, now: datetime) -> dict[str, Any]:
