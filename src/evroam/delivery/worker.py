@@ -178,17 +178,7 @@ async def _claim_statement(
     """The UPDATE … RETURNING that leases the claimable rows; None when there is nothing to claim."""
     now = utcnow()
     earlier = aliased(Delivery)
-    held_back = (
-        select(earlier.id)
-        .where(
-            earlier.integration_id == Delivery.integration_id,
-            earlier.module == Delivery.module,
-            earlier.object_id == Delivery.object_id,
-            earlier.id < Delivery.id,
-            earlier.status.in_(OPEN),
-        )
-        .exists()
-    )
+    held_back = select(earlier.id).where(*_same_object(earlier), earlier.id < Delivery.id, earlier.status.in_(OPEN)).exists()
     due = or_(
         and_(Delivery.status.in_(WAITING), Delivery.next_attempt_at <= now),
         and_(Delivery.status == IN_FLIGHT, Delivery.lease_until < now),
@@ -212,6 +202,15 @@ async def _claim_statement(
             Delivery.attempts,
         )
         .execution_options(synchronize_session=False)
+    )
+
+
+def _same_object(other: type[Delivery]) -> tuple:
+    """`other` (an alias of the outbox) is a row of the same object as the row being looked at."""
+    return (
+        other.integration_id == Delivery.integration_id,
+        other.module == Delivery.module,
+        other.object_id == Delivery.object_id,
     )
 
 
@@ -283,14 +282,7 @@ def _supersede_outdated(failed_ids: list[int]) -> Update:
     newer = aliased(Delivery)
     replaced = (
         select(newer.id)
-        .where(
-            newer.integration_id == Delivery.integration_id,
-            newer.module == Delivery.module,
-            newer.object_id == Delivery.object_id,
-            newer.id > Delivery.id,
-            newer.method.in_((PUT, DELETE)),
-            newer.status.in_(WAITING),
-        )
+        .where(*_same_object(newer), newer.id > Delivery.id, newer.method.in_((PUT, DELETE)), newer.status.in_(WAITING))
         .exists()
     )
     return (
