@@ -178,7 +178,9 @@ async def _claim_statement(
     """The UPDATE … RETURNING that leases the claimable rows; None when there is nothing to claim."""
     now = utcnow()
     earlier = aliased(Delivery)
-    held_back = select(earlier.id).where(*_same_object(earlier), earlier.id < Delivery.id, earlier.status.in_(OPEN)).exists()
+    held_back = (
+        select(earlier.id).where(*_same_object(earlier), earlier.id < Delivery.id, earlier.status.in_(OPEN)).exists()
+    )
     due = or_(
         and_(Delivery.status.in_(WAITING), Delivery.next_attempt_at <= now),
         and_(Delivery.status == IN_FLIGHT, Delivery.lease_until < now),
