@@ -11,6 +11,8 @@
    at the eMSP - the moment the API call was sent. Target: p99 under 1 s.
 
     .venv/bin/python bench/bench_ocpi.py [--locations 20000] [--changes 1000] [--partners 5]
+
+`--changes 0` runs the pull alone.
 """
 
 from __future__ import annotations
@@ -340,12 +342,13 @@ async def settle(
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--locations", type=int, default=20_000)
-    parser.add_argument("--changes", type=int, default=1000)
+    parser.add_argument("--changes", type=int, default=1000, help="status changes pushed (0: no push benchmark)")
     parser.add_argument("--partners", type=int, default=5)
     parser.add_argument("--rate", type=float, default=10.0, help="changes per second (0: as fast as the API answers)")
     args = parser.parse_args()
     await bench_pull(args.locations)
-    await bench_push(args.changes, args.partners, args.rate)
+    if args.changes:
+        await bench_push(args.changes, args.partners, args.rate)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ async def test_a_location_without_stored_details_is_built_when_read_and_stored_a
     site_id = await make_site(client)
     await make_charger(client, site_id, "RM-1")
     location_id = (await add_location(client, integration_id, {"siteId": site_id}))["id"]
+    assert await stored_details(runtime, location_id) is not None, "a change through the API stores the text"
     before = ok(await client.get(f"{INTEGRATIONS}/{integration_id}"))
     async with runtime.sessions() as session:  # as rows migrated from before the read model are
         await session.execute(update(IntegrationLocation).values(details=None))

@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
+from evroam.events import Change, announce
+from evroam.integrations.models import TariffLink
+from evroam.network import operator_service
 from tests.integrations.factories import (
     API,
     INTEGRATIONS,
@@ -187,3 +191,24 @@ async def test_links_follow_chargers_leaving_a_location(client, published):
     harbour = f"{INTEGRATIONS}/{published.integration_id}/locations/{published.harbour}"
     assert (await client.delete(harbour)).status_code == 204
     assert ok(await client.get(url))["locations"] == []
+
+
+@pytest.mark.parametrize(("charger_id", "socket_id"), [(None, None), ("H-1", None), ("H-1", 2)])
+async def test_the_database_keeps_one_link_per_level(client, runtime, published, charger_id, socket_id):
+    """Also at the location and charger levels, whose NULL ids a plain UNIQUE lets repeat: two concurrent
+    requests adding the same link cannot both store it."""
+    tariff_id = await make_tariff(client)
+
+    async def store_link() -> None:
+        """As the service stores one, announcing it (the read models follow)."""
+        async with runtime.sessions() as session:
+            session.add(TariffLink(integration_id=published.integration_id, tariff_id=tariff_id,
+                                   location_id=published.harbour, charger_id=charger_id, socket_id=socket_id))
+            await session.flush()
+            operator_id = (await operator_service.default_operator(session, runtime.settings)).id
+            await announce(session, Change(operator_id=operator_id, integration_ids=frozenset({published.integration_id})))
+            await session.commit()  # fmt: skip
+
+    await store_link()
+    with pytest.raises(IntegrityError):
+        await store_link()

@@ -83,7 +83,28 @@ async def test_date_filters_are_inclusive_from_and_exclusive_to(runtime, ocpi_cl
     assert (await ids(date_from=same_instant))[1] == "2", "an explicit +00:00 offset is read as UTC"
     response = await ocpi_client.get(LOCATIONS, params={"date_from": stamps[0], "limit": 1})
     link = urlsplit(next_link(response))
-    assert parse_qs(link.query) == {"offset": ["1"], "limit": ["1"], "date_from": [stamps[0]]}, "filters carried"
+    assert parse_qs(link.query) == {
+        "offset": ["1"], "limit": ["1"], "date_from": [stamps[0]], "continue_after": [f"1:{networks[0].location_id}"]
+    }, "filters carried"
+
+
+async def test_links_continue_after_the_last_object_and_offset_alone_still_pages(runtime, ocpi_client, partner):
+    networks = await publish(runtime, partner.integration_id, 5)
+    ids = [network.location_id for network in networks]
+
+    async def page(url, **params):
+        response = await ocpi_client.get(url, params=params or None)  # an empty dict would drop the link's query
+        return [location["id"] for location in response.json()["data"]], next_link(response)
+
+    first, link = await page(LOCATIONS, limit=2)
+    assert first == ids[:2]
+    assert parse_qs(urlsplit(link).query) == {"offset": ["2"], "limit": ["2"], "continue_after": [f"2:{ids[1]}"]}
+    assert (await page(link))[0] == ids[2:4]
+    assert (await page(LOCATIONS, offset=2, limit=2))[0] == ids[2:4], "a URL the client builds: OCPI offset"
+    edited = (await page(LOCATIONS, offset=1, limit=2, continue_after=f"2:{ids[1]}"))[0]
+    assert edited == ids[1:3], "an offset changed by the client wins over our continuation"
+    assert (await page(LOCATIONS, offset=3, continue_after="3"))[0] == ids[3:], "a malformed continuation is ignored"
+    assert (await page(LOCATIONS, offset=0, continue_after="0:unknown"))[0] == [], "nothing follows an unknown object"
 
 
 @pytest.mark.parametrize(
@@ -177,5 +198,5 @@ async def test_page_body_is_the_stored_text(runtime, ocpi_client, partner):
     raw = (await ocpi_client.get(LOCATIONS)).content
     async with runtime.sessions() as session:
         stored = await published_document(session, partner.integration_id, "locations", network.location_id)
-    assert raw.startswith(b'{"data":[' + stored.encode() + b"]")
+    assert raw.startswith(b'{"data":[' + stored + b"]")
     assert orjson.loads(raw)["data"][0] == orjson.loads(stored)

@@ -3,20 +3,35 @@ and the outbox gets exactly the pushes a change calls for."""
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+
 import orjson
 import pytest
+from alembic import command
 from sqlalchemy import delete, select
 
+from evroam import migrate
 from evroam.delivery.models import PENDING, SUPERSEDED, Delivery
 from evroam.events import Change, announce
 from evroam.integrations import publication
 from evroam.integrations.models import IntegrationLocation, IntegrationLocationCharger, TariffLink
-from evroam.integrations.publication_models import PublishedCharger, PublishedDocument
+from evroam.integrations.publication_models import PublishedCharger, PublishedDocument, PublishedTotal
 from evroam.network.models import Charger, Operator, Site, Socket
 from evroam.ocpi.envelope import ocpi_timestamp
 from evroam.tariffs.models import Tariff
 from tests.ocpi.conftest import register_partner
-from tests.ocpi.factories import RecordingEmsp, charger, documents, publish_site, set_integration, site
+from tests.ocpi.factories import (
+    RecordingEmsp,
+    charger,
+    documents,
+    operator_id_of,
+    publish_site,
+    publish_sites,
+    set_integration,
+    site,
+    tariff,
+)
 
 pytestmark = pytest.mark.usefixtures("app")  # create_app subscribes the ledger to domain changes
 
@@ -343,3 +358,94 @@ async def test_unsplit_charger_and_explicit_picks(runtime):
     assert standalone["evses"][0]["status"] == "CHARGING"
     rows = [row for row in await outbox(runtime, partner.integration_id) if row.object_id == "standalone-1"]
     assert [row.method for row in rows][-1] == "PATCH" and rows[-1].status == PENDING
+
+
+async def totals(runtime, integration_id):
+    async with runtime.sessions() as session:
+        rows = await session.execute(
+            select(PublishedTotal.module, PublishedTotal.total).where(PublishedTotal.integration_id == integration_id)
+        )
+        return dict(rows.all())
+
+
+async def test_totals_follow_publication_withdrawal_and_republication(runtime):
+    partner = await connected(runtime)
+    other = await connected(runtime)
+    networks = await publish_sites(runtime, partner.integration_id, 3)
+    await publish_site(runtime, other.integration_id)
+    assert await totals(runtime, partner.integration_id) == {"locations": 3, "tariffs": 3}
+    assert await totals(runtime, other.integration_id) == {"locations": 1, "tariffs": 1}
+    withdrawn = networks[0]
+
+    async def unlink(session):
+        await session.execute(delete(TariffLink).where(TariffLink.tariff_id == withdrawn.tariff_id))
+
+    await change(runtime, unlink, integration_ids={partner.integration_id})
+    assert await totals(runtime, partner.integration_id) == {"locations": 3, "tariffs": 2}
+
+    async def withdraw_location(session):
+        await session.execute(delete(IntegrationLocation).where(IntegrationLocation.id == withdrawn.location_id))
+
+    await change(runtime, withdraw_location, integration_ids={partner.integration_id})
+    assert await totals(runtime, partner.integration_id) == {"locations": 3, "tariffs": 2}, "still served, REMOVED"
+
+    async def relink(session):
+        session.add(TariffLink(integration_id=partner.integration_id, tariff_id=withdrawn.tariff_id,
+                               location_id=networks[1].location_id))
+
+    await change(runtime, relink, integration_ids={partner.integration_id})
+    assert await totals(runtime, partner.integration_id) == {"locations": 3, "tariffs": 3}
+    assert await totals(runtime, other.integration_id) == {"locations": 1, "tariffs": 1}
+
+
+async def test_concurrent_publications_count_each_other(runtime, database_url):
+    """Two transactions adding a location to one integration: the later one's count waits for the first
+    to commit (the total's row lock), so neither overwrites the other's total with its own view."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers: there are no concurrent publications to count")
+    partner = await register_partner(runtime)
+    await publish_site(runtime, partner.integration_id)  # the totals rows exist: only their lock orders the counts
+    operator_id = await operator_id_of(runtime)
+
+    async def add_location(session):
+        new_site = site(operator_id)
+        session.add(new_site)
+        await session.flush()
+        new_tariff = tariff(operator_id)
+        location = IntegrationLocation(id=str(uuid.uuid4()), integration_id=partner.integration_id, site_id=new_site.id)
+        session.add_all([charger(operator_id, new_site.id), new_tariff, location])
+        await session.flush()
+        session.add(TariffLink(integration_id=partner.integration_id, tariff_id=new_tariff.id, location_id=location.id))
+        await session.flush()
+        await publication.refresh_integration(session, partner.integration_id)
+
+    async def second_publication():
+        async with runtime.sessions() as session:
+            await add_location(session)
+            await session.commit()
+
+    async with runtime.sessions() as first:
+        await add_location(first)
+        second = asyncio.create_task(second_publication())
+        await asyncio.sleep(0.5)
+        assert not second.done(), "the second publication waits for the first one's total"
+        await first.commit()
+    await second
+    assert await totals(runtime, partner.integration_id) == {"locations": 3, "tariffs": 3}
+
+
+async def test_migration_gives_existing_rows_their_totals(runtime, database_url):
+    partner = await connected(runtime)
+    networks = await publish_sites(runtime, partner.integration_id, 2)
+
+    async def make_cost(session):
+        (await session.get(Tariff, networks[0].tariff_id)).use_type = "COST"
+
+    await change(runtime, make_cost, tariff_ids={networks[0].tariff_id})
+    empty = await register_partner(runtime)
+    await runtime.engine.dispose()
+    config = migrate.alembic_config(database_url)
+    await asyncio.to_thread(command.downgrade, config, "0003_location_details")
+    await asyncio.to_thread(command.upgrade, config, "head")
+    assert await totals(runtime, partner.integration_id) == {"locations": 2, "tariffs": 1}
+    assert await totals(runtime, empty.integration_id) == {}

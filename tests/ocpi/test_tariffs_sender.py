@@ -18,7 +18,9 @@ async def test_list_and_get_by_id(runtime, ocpi_client, partner):
     second = await publish_site(runtime, partner.integration_id)
     response = await ocpi_client.get(TARIFFS, params={"limit": 1})
     assert response.headers["x-total-count"] == "2" and response.headers["x-limit"] == "1000"
-    assert response.headers["link"] == '<http://testserver/ocpi/2.2.1/tariffs?offset=1&limit=1>; rel="next"'
+    assert response.headers["link"] == (
+        f'<http://testserver/ocpi/2.2.1/tariffs?offset=1&limit=1&continue_after=1%3A{first.tariff_id}>; rel="next"'
+    )
     (listed,) = response.json()["data"]
     assert listed["id"] == first.tariff_id and listed["country_code"] == "FI" and listed["party_id"] == "EVR"
     assert schema_errors("tariffs", "Tariff", listed) == []
@@ -42,6 +44,24 @@ async def test_withdrawn_and_foreign_tariffs_are_not_served(runtime, ocpi_client
     emptied = await ocpi_client.get(TARIFFS)
     assert emptied.json()["data"] == [] and emptied.headers["x-total-count"] == "0"
     assert (await ocpi_client.get(f"{TARIFFS}/{mine.tariff_id}")).status_code == 404
+
+
+async def test_a_withdrawal_between_pages_skips_nothing_behind_our_link(runtime, ocpi_client, partner):
+    networks = [await publish_site(runtime, partner.integration_id) for _ in range(3)]
+    first = await ocpi_client.get(TARIFFS, params={"limit": 1})
+    assert [t["id"] for t in first.json()["data"]] == [networks[0].tariff_id]
+    link = first.headers["link"].split(";")[0].strip("<>")
+    async with runtime.sessions() as session:
+        (await session.get(Tariff, networks[0].tariff_id)).use_type = "COST"
+        await session.flush()
+        withdrawn = networks[0]
+        await announce(session, Change(operator_id=withdrawn.operator_id, tariff_ids=frozenset({withdrawn.tariff_id})))
+        await session.commit()
+    followed = await ocpi_client.get(link)
+    assert [t["id"] for t in followed.json()["data"]] == [networks[1].tariff_id], "the next object after the last one"
+    assert followed.headers["x-total-count"] == "2"
+    by_offset = await ocpi_client.get(TARIFFS, params={"offset": 1, "limit": 1})
+    assert [t["id"] for t in by_offset.json()["data"]] == [networks[2].tariff_id], "offset 1 of the list as it is now"
 
 
 async def test_date_filter_and_bad_parameters(runtime, ocpi_client, partner):

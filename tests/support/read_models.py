@@ -11,15 +11,23 @@ from evroam.runtime import Runtime
 
 
 async def assert_details_read_model_current(runtime: Runtime) -> None:
-    """Every integration location's stored details text is there and current: a change whose path forgot
-    to announce it (or a rebuild that missed a location) fails the test that made it."""
+    """Every stored details text is current: a change whose path forgot to announce it (or a rebuild that
+    missed a location) fails the test that made it. A text not built yet (NULL: rows written by a test
+    straight into the tables, as by a migration) is built when read, so it cannot be stale."""
     async with runtime.sessions() as session:
-        stored = dict((await session.execute(select(IntegrationLocation.id, IntegrationLocation.details))).all())
+        stored = dict(
+            (
+                await session.execute(
+                    select(IntegrationLocation.id, IntegrationLocation.details).where(
+                        IntegrationLocation.details.is_not(None)
+                    )
+                )
+            ).all()
+        )
         if not stored:
             return
         rebuilt = await session.run_sync(lambda sync: build_location_documents(sync, sorted(stored)))
     for document in rebuilt:
         text = stored[document["id"]]
-        assert text is not None, f"location {document['id']}: details never built"
         expected = orjson.loads(orjson.dumps(document, option=orjson.OPT_UTC_Z))
         assert orjson.loads(text) == expected, f"location {document['id']}: stored details are stale"

@@ -66,3 +66,20 @@ def test_starts_are_written_in_utc_with_their_fraction_of_a_second() -> None:
         "2026-11-23T15:00:00Z",
         "2026-11-23T15:30:00.000250Z",
     ]
+
+
+def test_a_total_of_one_line_item_is_written_as_that_item() -> None:
+    """A total made of one line item reuses the item's amounts; as any sum, it writes a negative zero as 0.0."""
+    start = datetime(2026, 11, 23, 15, tzinfo=UTC)
+    tariff = Tariff("EUR", (TariffElement((PriceComponent(Dimension.ENERGY, Decimal("-0.0"), Decimal(20), 1),)),))
+    periods = [SessionPeriod(PeriodState.CHARGING, start, 1800, Decimal("5.1234567"))]
+    written = pricing_result_json(price_session(tariff, periods, HELSINKI))
+    line_cost = written["line_items"][0]["cost"]
+    assert [math.copysign(1, amount) for amount in line_cost.values()] == [-1, -1]
+    for field in ("total_cost", "total_energy_cost", "total_cost_before_limits"):
+        assert written[field] == {"excl_vat": 0.0, "incl_vat": 0.0}
+        assert [math.copysign(1, amount) for amount in written[field].values()] == [1, 1], field
+    priced = Tariff("EUR", (TariffElement((PriceComponent(Dimension.ENERGY, Decimal("0.3"), Decimal(20), 0),)),))
+    written = pricing_result_json(price_session(priced, periods, HELSINKI))
+    amounts = {"excl_vat": 1.537, "incl_vat": 1.8444}  # no step: 5.1234567 x 0.3 = 1.53703701, x 1.2 = 1.844444412
+    assert written["line_items"][0]["cost"] == written["total_energy_cost"] == written["total_cost"] == amounts

@@ -116,3 +116,24 @@ def test_threads_share_the_cache_safely() -> None:
         priced = [pair for pairs in pool.map(price_all, range(0, 40, 5)) for pair in pairs]
     assert all(cost == round(price * 10, 4) for price, cost in priced)
     assert len(pricing_tariff_cache._by_content) == CAPACITY
+
+
+def test_unit_price_and_vat_follow_an_edit_in_place() -> None:
+    """The output keeps floats of a tariff's prices and VAT rates: they must follow the content, never the dict."""
+    tariff = energy_tariff(price=0.25, vat=10.0)
+    first = price_cdr(tariff, SESSION, "Europe/Berlin")["line_items"][0]
+    component = tariff["elements"][0]["price_components"][0]
+    component["price"], component["vat"] = 0.30, 21.0  # the same dict, edited in place
+    second = price_cdr(tariff, SESSION, "Europe/Berlin")["line_items"][0]
+    assert (first["unit_price"], first["vat"]) == (0.25, 10.0)
+    assert (second["unit_price"], second["vat"], second["cost"]) == (0.30, 21.0, {"excl_vat": 3.0, "incl_vat": 3.63})
+
+
+def test_each_tariff_writes_its_own_rates_after_others_were_evicted() -> None:
+    """More tariffs than either cache keeps, each priced twice: parsed tariffs leave and their Decimals go,
+    but no tariff is ever written with another one's unit price or VAT rate."""
+    rates = [(round(0.01 * number, 2), float(number % 25)) for number in range(1, 2 * CAPACITY + 90)]
+    for _ in range(2):
+        for price, vat in rates:
+            line = price_cdr(energy_tariff(id=f"T-{price}", price=price, vat=vat), SESSION, "Europe/Berlin")
+            assert (line["line_items"][0]["unit_price"], line["line_items"][0]["vat"]) == (price, vat)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from evroam.db import Base, JsonDocument, UtcDateTime, utcnow
@@ -107,7 +107,6 @@ class TariffLink(Base):
     """Links a tariff to a whole location, a charger in it, or one socket; the most specific link wins."""
 
     __tablename__ = "tariff_links"
-    __table_args__ = (UniqueConstraint("tariff_id", "location_id", "charger_id", "socket_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     integration_id: Mapped[str] = mapped_column(
@@ -119,3 +118,15 @@ class TariffLink(Base):
     )
     charger_id: Mapped[str | None] = mapped_column(ForeignKey("chargers.charger_id", ondelete="CASCADE"))
     socket_id: Mapped[int | None] = mapped_column(Integer)
+
+
+# One link per level, also for the location level (no charger) and the charger level (no socket): a
+# plain UNIQUE lets rows with NULLs repeat, and two concurrent requests could both add the same link.
+Index(
+    "uq_tariff_links_level",
+    TariffLink.tariff_id,
+    TariffLink.location_id,
+    func.coalesce(TariffLink.charger_id, ""),
+    func.coalesce(TariffLink.socket_id, 0),
+    unique=True,
+)

@@ -33,14 +33,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import LargeBinary, delete, event, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from evroam.delivery.outbox import DELETE, PATCH, PUT, enqueue, pushes_to
 from evroam.events import Change
 from evroam.integrations.models import Integration, IntegrationLocation, IntegrationLocationCharger, TariffLink
-from evroam.integrations.publication_models import PublishedCharger, PublishedDocument
+from evroam.integrations.publication_models import PublishedCharger, PublishedDocument, PublishedTotal
+from evroam.integrations.publication_spot import known_spot_prices
 from evroam.network.models import Charger, Operator, Site
 from evroam.ocpi.envelope import ocpi_timestamp
 from evroam.ocpi.mapping_locations import (
@@ -62,6 +66,7 @@ TARIFFS = "tariffs"
 STAMP = "last_updated"
 _PENDING = "evroam.publication_pending"
 _CHUNK = 500
+_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def negotiated_version(integration: Integration) -> str:
@@ -103,31 +108,84 @@ async def published_page(
     limit: int,
     date_from: datetime | None = None,
     date_to: datetime | None = None,
-) -> tuple[list[str], int]:
-    """One page of stored documents in publication order, and how many match the date filters."""
+    after_id: str | None = None,
+) -> tuple[list[bytes], int]:
+    """One page of stored documents in publication order, and how many match the date filters.
+
+    With `after_id`, the id of an object a previous page ended with, the page starts after that object
+    and `offset` is not used: the index seeks there instead of stepping over every earlier row.
+    """
     where = _served(integration_id, module)
-    if date_from is not None:
-        where.append(PublishedDocument.last_updated >= date_from)
-    if date_to is not None:
-        where.append(PublishedDocument.last_updated < date_to)
-    total = await session.scalar(select(func.count()).select_from(PublishedDocument).where(*where))
-    documents = await session.scalars(
-        select(PublishedDocument.document).where(*where).order_by(PublishedDocument.id).offset(offset).limit(limit)
+    if date_from is None and date_to is None:
+        total = select(PublishedTotal.total).where(
+            PublishedTotal.integration_id == integration_id, PublishedTotal.module == module
+        )
+    else:
+        if date_from is not None:
+            where.append(PublishedDocument.last_updated >= date_from)
+        if date_to is not None:
+            where.append(PublishedDocument.last_updated < date_to)
+        total = select(func.count()).select_from(PublishedDocument).where(*where)
+    # The total rides along on every row: one statement instead of two, each of which costs several
+    # round trips to aiosqlite's thread. Only an empty page asks for the total alone.
+    page = select(_DOCUMENT_BYTES, total.scalar_subquery()).where(*where).order_by(PublishedDocument.id).limit(limit)
+    if after_id is None:
+        page = page.offset(offset)
+    else:
+        page = page.where(PublishedDocument.id > _row_id(integration_id, module, after_id))
+    # Core, not the ORM: these are plain columns, and the ORM's per-row loading costs a millisecond a page.
+    rows = (await (await session.connection()).execute(page)).all()
+    if not rows:
+        return [], int(await session.scalar(total) or 0)
+    return [document for document, _ in rows], int(rows[0][1] or 0)
+
+
+def _row_id(integration_id: str, module: str, object_id: str):
+    """The ledger row of an object (withdrawn ones included: rows are never deleted), for keyset paging."""
+    return (
+        select(PublishedDocument.id)
+        .where(
+            PublishedDocument.integration_id == integration_id,
+            PublishedDocument.module == module,
+            PublishedDocument.object_id == object_id,
+        )
+        .scalar_subquery()
     )
-    return list(documents), int(total or 0)
 
 
-async def published_document(session: AsyncSession, integration_id: str, module: str, object_id: str) -> str | None:
+async def published_document(session: AsyncSession, integration_id: str, module: str, object_id: str) -> bytes | None:
     """The stored document of one object; ids are case-insensitive in OCPI (CiString)."""
     where = _served(integration_id, module)
-    found = await session.scalar(select(PublishedDocument.document).where(*where, PublishedDocument.object_id == object_id))
+    found = await session.scalar(select(_DOCUMENT_BYTES).where(*where, PublishedDocument.object_id == object_id))
     if found is None:
         found = await session.scalar(
-            select(PublishedDocument.document)
+            select(_DOCUMENT_BYTES)
             .where(*where, func.lower(PublishedDocument.object_id) == object_id.lower())
             .limit(1)
         )
     return found
+
+
+class _Utf8Bytes(FunctionElement):
+    """A text column read as its UTF-8 bytes: documents go out as bytes, so decoding them into str (and
+    encoding them back for the response) would be wasted work on every page."""
+
+    type = LargeBinary()
+    inherit_cache = True
+
+
+@compiles(_Utf8Bytes, "sqlite")
+def _utf8_bytes_sqlite(element: _Utf8Bytes, compiler, **kw) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS BLOB)"
+
+
+@compiles(_Utf8Bytes, "postgresql")
+def _utf8_bytes_postgresql(element: _Utf8Bytes, compiler, **kw) -> str:
+    # Not CAST(... AS bytea): that reads the backslashes of JSON escapes as bytea escapes.
+    return f"convert_to({compiler.process(element.clauses, **kw)}, 'UTF8')"
+
+
+_DOCUMENT_BYTES = _Utf8Bytes(PublishedDocument.document)
 
 
 def _served(integration_id: str, module: str) -> list:
@@ -136,6 +194,11 @@ def _served(integration_id: str, module: str) -> list:
     if module == TARIFFS:
         where.append(PublishedDocument.removed.is_(False))
     return where
+
+
+def _is_served(module: str, removed: bool) -> bool:
+    """The rule of `_served` for one row."""
+    return module == LOCATIONS or not removed
 
 
 def _before_commit(session: Session) -> None:
@@ -219,7 +282,7 @@ def _apply(session: Session, targets: dict[str, Targets], excluded_tariffs: froz
         )
         for operator in session.scalars(select(Operator).where(Operator.id.in_({i.operator_id for i in integrations})))
     }
-    tariffs = _PublishedTariffs(session, integrations, operators, excluded_tariffs)
+    tariffs = _PublishedTariffs(session, integrations, operators, excluded_tariffs, now)
     publishers = {
         integration.integration_id: _Publisher(
             session, integration, operators[integration.operator_id], tariffs.of(integration), now
@@ -243,6 +306,9 @@ def _apply(session: Session, targets: dict[str, Targets], excluded_tariffs: froz
         sources = _Sources(session, chunk, tariffs)
         for integration_id, location_id in chunk:
             publishers[integration_id].refresh_location(location_id, sources)
+    # In a fixed order: concurrent transactions lock the totals they recount without deadlocking.
+    for integration_id in sorted(publishers):
+        publishers[integration_id].record_totals()
 
 
 def _now() -> datetime:
@@ -260,6 +326,7 @@ class _PublishedTariffs:
         integrations: Iterable[Integration],
         parties: dict[int, Party],
         excluded: frozenset[str],
+        now: datetime,
     ) -> None:
         self.documents: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         self.refs: dict[tuple[str, str], TariffRef] = {}
@@ -270,13 +337,14 @@ class _PublishedTariffs:
             .where(TariffLink.integration_id.in_(by_id))
             .distinct()
             .order_by(Tariff.id)
-        )
+        ).all()
+        spot = known_spot_prices(session, {tariff for _, tariff in linked}, now)
         for integration_id, tariff in linked:
             if tariff.id in excluded:
                 continue
             integration = by_id[integration_id]
             version = negotiated_version(integration)
-            document = tariff_document(tariff, parties[integration.operator_id], version)
+            document = tariff_document(tariff, parties[integration.operator_id], version, spot.get(tariff.operator_id))
             if document is not None:
                 self.documents[integration_id][tariff.id] = document
                 self.refs[(integration_id, tariff.id)] = TariffRef(
@@ -381,6 +449,8 @@ class _Publisher:
         self.now = now
         self.now_text = ocpi_timestamp(now)
         self.pushes = {module: pushes_to(integration, module) for module in (LOCATIONS, TARIFFS)}
+        # Modules whose set of served documents changed: their totals are recounted before commit.
+        self.recount: set[str] = set()
 
     # Tariffs
 
@@ -394,6 +464,7 @@ class _Publisher:
             elif row is not None and not row.removed:
                 row.removed = True
                 row.last_updated = self.now
+                self.recount.add(TARIFFS)
                 self._push(TARIFFS, tariff_id, DELETE, tariff_id, None)
 
     def _publish_tariff(self, tariff_id: str, content: dict[str, Any], row: PublishedDocument | None) -> None:
@@ -487,7 +558,7 @@ class _Publisher:
             for charger_id in sorted(now - before)
         )
 
-    # Rows and pushes
+    # Rows, totals and pushes
 
     def _rows(self, module: str, object_ids: set[str] | None) -> dict[str, PublishedDocument]:
         query = select(PublishedDocument).where(
@@ -505,11 +576,35 @@ class _Publisher:
     def _store(
         self, row: PublishedDocument, document: dict[str, Any], digest: str, last_updated: datetime, removed: bool = False
     ) -> None:
+        # A new row has no `removed` until it is inserted.
+        was_served = row.removed is not None and _is_served(row.module, row.removed)
+        if _is_served(row.module, removed) != was_served:
+            self.recount.add(row.module)
         row.version = self.version
         row.document = _text(document)
         row.content_hash = digest
         row.last_updated = last_updated
         row.removed = removed
+
+    def record_totals(self) -> None:
+        """Recounts the totals whose documents changed, each under its row's lock: of two concurrent
+        publishers of one integration on PostgreSQL, the second waits there until the first commits, and
+        its count, a new statement, sees the first one's rows. (Counting before locking, both could count
+        without the other's rows and the last to write would win.)"""
+        integration_id = self.integration.integration_id
+        insert = _UPSERTS[self.session.get_bind().dialect.name]
+        for module in sorted(self.recount):
+            key = (PublishedTotal.integration_id == integration_id) & (PublishedTotal.module == module)
+            self.session.execute(
+                insert(PublishedTotal)
+                .values(integration_id=integration_id, module=module, total=0)
+                .on_conflict_do_nothing()
+            )
+            self.session.execute(select(PublishedTotal.total).where(key).with_for_update())
+            total = self.session.scalar(
+                select(func.count()).select_from(PublishedDocument).where(*_served(integration_id, module))
+            )
+            self.session.execute(update(PublishedTotal).where(key).values(total=total))
 
     def _push(self, module: str, object_id: str, method: str, subpath: str, body: str | None) -> None:
         if self.pushes[module]:

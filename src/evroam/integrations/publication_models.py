@@ -52,3 +52,16 @@ class PublishedCharger(Base):
     )
     location_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     charger_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class PublishedTotal(Base):
+    """How many documents of a module each integration serves, kept by the ledger in the transaction that
+    changes them, so a list page does not count 20,000 rows to fill X-Total-Count."""
+
+    __tablename__ = "published_totals"
+
+    integration_id: Mapped[str] = mapped_column(
+        ForeignKey("integrations.integration_id", ondelete="CASCADE"), primary_key=True
+    )
+    module: Mapped[str] = mapped_column(String(16), primary_key=True)
+    total: Mapped[int] = mapped_column(Integer)

@@ -49,14 +49,14 @@ def locations_router(version: str) -> APIRouter:
     return router
 
 
-async def _location(session: AsyncSession, integration_id: str, location_id: str) -> str:
+async def _location(session: AsyncSession, integration_id: str, location_id: str) -> bytes:
     document = await published_document(session, integration_id, LOCATIONS, location_id)
     if document is None:
         raise OcpiError(UNKNOWN_OBJECT, f"Unknown location {location_id}", 404)
     return document
 
 
-def _evse(location: str, evse_uid: str) -> dict[str, Any]:
+def _evse(location: bytes, evse_uid: str) -> dict[str, Any]:
     evse = _find(orjson.loads(location).get("evses", []), "uid", evse_uid)
     if evse is None:
         raise OcpiError(UNKNOWN_OBJECT, f"Unknown EVSE {evse_uid}", 404)

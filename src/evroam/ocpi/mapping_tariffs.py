@@ -6,12 +6,11 @@ What partners get of a tariff (emabler-reference.md, "Tariffs"):
 * only PRICE tariffs are published; COST and OTHER tariffs never leave the platform;
 * ENERGY, FLAT, TIME and PARKING_TIME components go out as they are (`step_size` 1 unless given);
 * MONTHLY_FLAT, SOCKET_COUNT and CHARGER_COUNT are not session prices and are left out;
-* spot components (ENERGY_SPOT, ENERGY_SPOT_LOCKED) go out as ENERGY at the price a session pays when
-  the spot price stands at the component's `priceCap`: the cap with the component's margin
-  percentage and margin applied, so the published price never understates the engine's. A spot
-  component without a cap has no price we can state and is left out. This is a stand-in: the
-  pricing engineer replaces it with time-restricted ENERGY elements carrying the known spot prices
-  (the reference's "Decision (spot in OCPI)");
+* an element with a spot component (ENERGY_SPOT, ENERGY_SPOT_LOCKED) goes out as one element per known
+  spot price interval of the horizon, each with ENERGY at that interval's price (mapping_spot.py),
+  followed by the element itself with the spot component as ENERGY at the price a session pays when
+  the spot price stands at its `priceCap` (the cap with the margins applied), for the moments beyond
+  the horizon; without a cap, that last element has no spot price to state and leaves it out;
 * an element left without components is dropped, and a tariff left without elements is not
   published at all (OCPI needs at least one element);
 * restrictions in snake_case, min/max price as OCPI Price.
@@ -26,11 +25,12 @@ restriction it would price every moment of every session). EnergyMix impacts nam
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from evroam.ocpi.ascii_211 import ascii_document
 from evroam.ocpi.mapping_locations import V211, Party, energy_mix, json_number, utc_text
+from evroam.ocpi.mapping_spot import KnownSpotPrices, interval_elements, spot_rule
+from evroam.tariffs.pricing_spot import spot_unit_price
 from evroam.tariffs.models import Tariff
 
 PUBLISHED_USE_TYPE = "PRICE"
@@ -52,12 +52,16 @@ _WHOLE_RESTRICTIONS = {"min_duration", "max_duration"}
 _NOT_211 = {"min_current", "max_current", "reservation"}
 
 
-def tariff_document(tariff: Tariff, party: Party, version: str) -> dict[str, Any] | None:
+def tariff_document(
+    tariff: Tariff, party: Party, version: str, spot: KnownSpotPrices | None = None
+) -> dict[str, Any] | None:
     """The document partners see, or None when the tariff is not published at all."""
     if tariff.use_type != PUBLISHED_USE_TYPE:
         return None
     v211 = version == V211
-    elements = [element for raw in tariff.elements or [] if (element := _element(raw, v211)) is not None]
+    elements = [
+        element for raw in tariff.elements or [] for element in _elements(raw, v211, spot, tariff.currency)
+    ]
     if not elements:
         return None
     doc: dict[str, Any] = {}
@@ -92,6 +96,31 @@ def tariff_document(tariff: Tariff, party: Party, version: str) -> dict[str, Any
     return ascii_document(doc) if v211 else doc
 
 
+def _elements(
+    raw: Mapping[str, Any], v211: bool, spot: KnownSpotPrices | None, currency: str
+) -> list[dict[str, Any]]:
+    at_cap = _element(raw, v211)
+    spot_component = next((item for item in raw.get("priceComponents") or [] if _kind(item) in _SPOT_TYPES), None)
+    restrictions = _restrictions(raw.get("restrictions") or {}, v211)
+    if spot is None or spot_component is None or restrictions is None:
+        return [at_cap] if at_cap is not None else []
+    energy = _component({**spot_component, "type": "ENERGY", "price": 0}, v211)
+    others = [
+        component
+        for item in raw.get("priceComponents") or []
+        if _kind(item) not in _SPOT_TYPES and (component := _component(item, v211)) is not None
+    ]
+    timed = interval_elements(
+        spot_rule({**spot_component, "type": _kind(spot_component)}),
+        {key: value for key, value in energy.items() if key not in ("type", "price")},
+        others,
+        restrictions,
+        spot,
+        currency,
+    )
+    return timed + ([at_cap] if at_cap is not None else [])
+
+
 def _element(raw: Mapping[str, Any], v211: bool) -> dict[str, Any] | None:
     restrictions = _restrictions(raw.get("restrictions") or {}, v211)
     if restrictions is None:
@@ -107,14 +136,20 @@ def _element(raw: Mapping[str, Any], v211: bool) -> dict[str, Any] | None:
     return element
 
 
-def _component(raw: Mapping[str, Any], v211: bool) -> dict[str, Any] | None:
+def _kind(raw: Mapping[str, Any]) -> Any:
     kind = raw.get("type")
     if isinstance(kind, int) and 0 <= kind < len(_V1_TYPES):
-        kind = _V1_TYPES[kind]
+        return _V1_TYPES[kind]
+    return kind
+
+
+def _component(raw: Mapping[str, Any], v211: bool) -> dict[str, Any] | None:
+    kind = _kind(raw)
     if kind in _FIXED_TYPES:
         price = raw.get("price")
     elif kind in _SPOT_TYPES and raw.get("priceCap") is not None:
-        kind, price = "ENERGY", _price_at_cap(raw)
+        rule = spot_rule({**raw, "type": kind})
+        kind, price = "ENERGY", spot_unit_price(rule, rule.price_cap)
     else:
         return None
     if price is None:
@@ -125,13 +160,6 @@ def _component(raw: Mapping[str, Any], v211: bool) -> dict[str, Any] | None:
     step_size = raw.get("stepSize")
     component["step_size"] = 1 if step_size is None else int(step_size)
     return component
-
-
-def _price_at_cap(raw: Mapping[str, Any]) -> Decimal:
-    cap = Decimal(str(raw["priceCap"]))
-    margin_percentage = Decimal(str(raw.get("marginPercentage") or 0))
-    margin = Decimal(str(raw.get("margin") or 0))
-    return cap * (1 + margin_percentage / 100) + margin
 
 
 def _restrictions(raw: Mapping[str, Any], v211: bool) -> dict[str, Any] | None:

@@ -211,15 +211,31 @@ def _bill(
 
 def _result(charges: list[Charge], tariff: Tariff, session: _Walk) -> PricingResult:
     line_items = tuple(map(_line_item, charges))
-    excl: dict[CostField, Decimal] = {}
-    incl: dict[CostField, Decimal] = {}
+    # per cost field: the Money of its only line item, or [excl, incl] sums once it has several
+    by_field: dict[CostField, Money | list[Decimal]] = {}
     for item in line_items:
         field = item.cost_field
         cost = item.cost
-        excl[field] = excl.get(field, ZERO) + cost.excl_vat
-        incl[field] = incl.get(field, ZERO) + cost.incl_vat
-    by_field = {field: money(excl[field], incl[field]) for field in excl}
-    before_limits = money(sum(excl.values(), ZERO), sum(incl.values(), ZERO))
+        so_far = by_field.get(field)
+        if so_far is None:
+            # as a sum starting at 0 would, a negative zero counts as 0
+            by_field[field] = cost if cost.excl_vat and cost.incl_vat else money(ZERO + cost.excl_vat,
+                                                                                 ZERO + cost.incl_vat)  # fmt: skip
+        elif type(so_far) is list:
+            so_far[0] += cost.excl_vat
+            so_far[1] += cost.incl_vat
+        else:
+            by_field[field] = [so_far.excl_vat + cost.excl_vat, so_far.incl_vat + cost.incl_vat]
+    # a total of one term is that term's own Money: the output then converts it only once
+    for field, total in by_field.items():
+        if type(total) is list:
+            by_field[field] = money(*total)
+    totals = by_field.values()
+    if len(totals) == 1:
+        (before_limits,) = totals
+    else:
+        before_limits = money(sum([total.excl_vat for total in totals], ZERO),
+                              sum([total.incl_vat for total in totals], ZERO))  # fmt: skip
     min_price, max_price = tariff.min_price, tariff.max_price
     total = before_limits
     if min_price is not None or max_price is not None:
@@ -244,7 +260,10 @@ def _result(charges: list[Charge], tariff: Tariff, session: _Walk) -> PricingRes
 def _line_item(charge: Charge) -> LineItem:
     component = charge.component
     consumed = charge.consumed
-    billed = consumed + charge.extra
+    if type(consumed) is not Decimal:
+        consumed = Decimal(consumed)
+    extra = charge.extra
+    billed = consumed + extra if extra else consumed
     unit_price = component.price if component.spot is None else spot_unit_price(component.spot, charge.spot_price)
     dimension = charge.dimension
     if dimension == FLAT:
@@ -262,8 +281,8 @@ def _line_item(charge: Charge) -> LineItem:
         charge.period_index,
         charge.start,
         charge.element_index,
-        consumed if type(consumed) is Decimal else Decimal(consumed),
-        billed if type(billed) is Decimal else Decimal(billed),
+        consumed,
+        billed,
         unit_price,
         vat,
         money(excl_vat, incl_vat),

@@ -55,7 +55,7 @@ class CdrSession:
 
 
 def read_cdr(cdr: Mapping[str, Any], time_zone: str | None = None) -> CdrSession:
-    cdr = json_object(cdr, "cdr")
+    cdr = cdr if type(cdr) is dict else json_object(cdr, "cdr")
     start = to_datetime(cdr.get("start_date_time"), "start_date_time")
     end_key = "stop_date_time" if cdr.get("end_date_time") is None and "stop_date_time" in cdr else "end_date_time"
     end = to_datetime(cdr.get(end_key), end_key)
@@ -65,11 +65,12 @@ def read_cdr(cdr: Mapping[str, Any], time_zone: str | None = None) -> CdrSession
     starts: list[datetime] = []
     readings: list[dict[str, Volume]] = []
     tariff_ids: list[tuple[int, str]] = []
+    previous = start
     for index, raw in enumerate(raw_periods):
         try:
             period = raw if type(raw) is dict else json_object(raw, "")
             period_start = to_datetime(period.get("start_date_time"), "start_date_time")
-            if period_start < (starts[-1] if starts else start):
+            if period_start < previous:
                 problem = "before the previous period's start" if starts else "before the CDR's start_date_time"
                 raise PricingInputError("start_date_time", problem)
             if period_start > end:
@@ -79,26 +80,22 @@ def read_cdr(cdr: Mapping[str, Any], time_zone: str | None = None) -> CdrSession
         except PricingInputError as error:
             raise error.within(f"charging_periods[{index}]") from None
         starts.append(period_start)
+        previous = period_start
         if tariff_id is not None:
             tariff_ids.append((index, tariff_id))
     first = starts[0]
-    ends = [*starts[1:], end]
+    starts.append(end)
     offset = 0  # of the period's start from the first's, in whole seconds
     periods: list[SessionPeriod] = []
     sources: list[int] = []
     for index, values in enumerate(readings):
-        next_offset = _whole_seconds(ends[index] - first)
+        next_offset = _whole_seconds(starts[index + 1] - first)
         try:
-            read = _periods(starts[index], next_offset - offset, values)
-            reservation = read[0].state is _RESERVATION
-            if reservation and periods and periods[-1].state is not _RESERVATION:
-                raise PricingInputError("", "RESERVATION_TIME after the charging session started")
-            periods += read
-            sources += [index] * len(read)
+            added = _add_periods(periods, starts[index], next_offset - offset, values)
         except PricingInputError as error:
             raise error.within(f"charging_periods[{index}].dimensions") from None
+        sources += [index] * added
         offset = next_offset
-    starts.append(end)
     return CdrSession(tuple(periods), _time_zone(cdr, time_zone, starts), optional_text(cdr, "currency"),
                       tuple(tariff_ids), tuple(sources))  # fmt: skip
 
@@ -119,22 +116,24 @@ def _readings(dimensions: list[Any]) -> dict[str, Volume]:
     them, the hours of TIME, PARKING_TIME and RESERVATION_TIME, are only checked, never used.
     """
     values: dict[str, Volume] = {}
-    for index, raw in enumerate(dimensions):
+    for index, dimension in enumerate(dimensions):
         try:
-            dimension = raw if type(raw) is dict else json_object(raw, "")
+            if type(dimension) is not dict:
+                dimension = json_object(dimension, "")
             kind = dimension.get("type")
             if type(kind) is not str:
                 raise PricingInputError("type", "not a dimension type")
             in_hours = _READ_DIMENSIONS.get(kind)
-            if in_hours is not None:
-                volume = dimension.get("volume")
-                number_type = type(volume)
-                if number_type is float and 0 <= volume < _INFINITY:
-                    values[kind] = volume if in_hours else Decimal(str(volume))
-                elif number_type is int and volume >= 0:
-                    values[kind] = volume if in_hours else Decimal(volume)
-                else:
-                    values[kind] = to_non_negative(volume, "volume")  # a decimal string, or raises
+            if in_hours is None:
+                continue
+            volume = dimension.get("volume")
+            number_type = type(volume)
+            if number_type is float and 0 <= volume < _INFINITY:
+                values[kind] = volume if in_hours else Decimal(str(volume))
+            elif number_type is int and volume >= 0:
+                values[kind] = volume if in_hours else Decimal(volume)
+            else:
+                values[kind] = to_non_negative(volume, "volume")  # a decimal string, or raises
         except PricingInputError as error:
             raise error.within(f"dimensions[{index}]") from None
     return values
@@ -145,17 +144,21 @@ def _decimal(volume: Volume) -> Decimal:
     return Decimal(str(volume)) if type(volume) is float else Decimal(volume)
 
 
-def _periods(start: datetime, duration_s: int, values: dict[str, Volume]) -> list[SessionPeriod]:
+def _add_periods(periods: list[SessionPeriod], start: datetime, duration_s: int, values: dict[str, Volume]) -> int:
+    """Adds the session periods of one charging period to `periods`; returns how many."""
     energy = values.get("ENERGY", ZERO)
     if "RESERVATION_TIME" in values:
         if "TIME" in values or "PARKING_TIME" in values or energy:
             raise PricingInputError("", "RESERVATION_TIME cannot share a period with charging or parking")
-        return [SessionPeriod(_RESERVATION, start, duration_s)]
+        if periods and periods[-1].state is not _RESERVATION:
+            raise PricingInputError("", "RESERVATION_TIME after the charging session started")
+        periods.append(SessionPeriod(_RESERVATION, start, duration_s))
+        return 1
     parking = "PARKING_TIME" in values
     charging_s = duration_s
     if parking:
         charging_s = min(hours_to_seconds(_decimal(values["TIME"])), duration_s) if "TIME" in values else 0
-    periods = []
+    added = 0
     if charging_s or not parking:
         current = values.get("CURRENT")
         power = values.get("POWER")
@@ -172,10 +175,12 @@ def _periods(start: datetime, duration_s: int, values: dict[str, Volume]) -> lis
             )
         )
         energy = ZERO
+        added = 1
     if parking:
         parking_start = start + timedelta(seconds=charging_s) if charging_s else start
         periods.append(SessionPeriod(_PARKING, parking_start, duration_s - charging_s, energy))
-    return periods
+        added += 1
+    return added
 
 
 def _time_zone(cdr: Mapping[str, Any], explicit: str | None, moments: list[datetime]) -> tzinfo:

@@ -62,26 +62,29 @@ class Charge:
 
 def apply_step_sizes(charges: list[Charge]) -> None:
     energy_kwh = ZERO  # summed in billing order, as Decimal sums are exact only up to 28 digits
-    seconds = {TIME: 0, PARKING_TIME: 0, RESERVATION_TIME: 0}
-    last: dict[str, Charge] = {}  # per dimension
-    last_session_time: Charge | None = None
+    time_s = parking_s = reservation_s = 0
+    last_energy = last_session_time = last_reservation = None
     for charge in charges:
         dimension = charge.dimension
         if dimension == ENERGY:
             energy_kwh += charge.consumed
-        elif dimension != FLAT:
-            seconds[dimension] += charge.consumed
-            if dimension != RESERVATION_TIME:
-                last_session_time = charge
-        last[dimension] = charge
-    if ENERGY in last:
-        charge = last[ENERGY]
+            last_energy = charge
+        elif dimension == TIME:
+            time_s += charge.consumed
+            last_session_time = charge
+        elif dimension == PARKING_TIME:
+            parking_s += charge.consumed
+            last_session_time = charge
+        elif dimension == RESERVATION_TIME:
+            reservation_s += charge.consumed
+            last_reservation = charge
+    if last_energy is not None:
         total_wh = energy_kwh * _WH_PER_KWH
-        charge.extra = (round_up_to_step(total_wh, charge.component.step_size) - total_wh) / _WH_PER_KWH
+        last_energy.extra = (round_up_to_step(total_wh, last_energy.component.step_size) - total_wh) / _WH_PER_KWH
     if last_session_time is not None:
-        _round_seconds(last_session_time, seconds[last_session_time.dimension])
-    if RESERVATION_TIME in last:
-        _round_seconds(last[RESERVATION_TIME], seconds[RESERVATION_TIME])
+        _round_seconds(last_session_time, time_s if last_session_time.dimension == TIME else parking_s)
+    if last_reservation is not None:
+        _round_seconds(last_reservation, reservation_s)
 
 
 def _round_seconds(last: Charge, total: int) -> None:

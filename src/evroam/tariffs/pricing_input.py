@@ -20,6 +20,7 @@ from evroam.tariffs.pricing_errors import PricingInputError
 _CLOCK = re.compile(r"([01]\d|2[0-4]):([0-5]\d)")
 _DATE = re.compile(r"\d{4}-\d\d-\d\d")
 _from_isoformat = datetime.fromisoformat
+_RFC3339_SEPARATORS = frozenset({"--T:", "--t:", "-- :"})
 
 
 def to_decimal(value: Any, field: str) -> Decimal:
@@ -69,9 +70,8 @@ def to_text(value: Any, field: str) -> str:
 def to_datetime(value: Any, field: str) -> datetime:
     """An RFC 3339 timestamp, in UTC. OCPI: no zone designator means UTC."""
     # the shape first: fromisoformat also takes ISO 8601 forms RFC 3339 does not (a bare date, week
-    # dates, basic format)
-    rfc3339_shape = type(value) is str and len(value) >= 19 and value[4] == value[7] == "-" and value[13] == ":"
-    if rfc3339_shape and value[10] in "Tt ":
+    # dates, basic format). One slice holds the separators at 4, 7, 10 and 13.
+    if type(value) is str and len(value) >= 19 and value[4:14:3] in _RFC3339_SEPARATORS:
         try:
             moment = _from_isoformat(value.upper() if "z" in value else value)  # it refuses a lowercase z
         except ValueError:

@@ -13,20 +13,24 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from evroam.tariffs.pricing_model import ZERO_MONEY, LineItem, Money, PricingResult
+from evroam.tariffs.pricing_model import ZERO_MONEY, CostField, LineItem, Money, PricingResult
 
 _FOUR_DECIMALS = Decimal("0.0001")
-_UNITS = {"ENERGY": "kWh", "FLAT": "fee", "TIME": "s", "PARKING_TIME": "s", "RESERVATION_TIME": "s"}
-_PRICED_PER = {"ENERGY": "kWh", "FLAT": "fee", "TIME": "hour", "PARKING_TIME": "hour", "RESERVATION_TIME": "hour"}
+# per dimension: unit of its quantities, what its unit price is per, and whether quantities are whole seconds
+_DIMENSIONS = {"ENERGY": ("kWh", "kWh", False), "FLAT": ("fee", "fee", False), "TIME": ("s", "hour", True),
+               "PARKING_TIME": ("s", "hour", True), "RESERVATION_TIME": ("s", "hour", True)}  # fmt: skip
+_COST_FIELDS = {field: str(field) for field in CostField}
 _TWO_DIGITS = tuple(f"{number:02d}" for number in range(60))
+_RATE_FLOATS_KEPT = 512
 
 
 def pricing_result_json(result: PricingResult, period_sources: Sequence[int] | None = None) -> dict[str, Any]:
     """`period_sources` maps the engine's period indices to the caller's (a CDR's charging periods)."""
     writer = _Writer()
     money = writer.money
-    # converted in this order, as a total often equals what was converted just before (see _Writer.money)
-    line_items = [writer.line_item(item, period_sources) for item in result.line_items]
+    # converted in this order, as a total often is the Money converted just before (see _Writer.money)
+    line_item = writer.line_item
+    line_items = [line_item(item, period_sources) for item in result.line_items]
     energy_cost = money(result.total_energy_cost)
     time_cost = money(result.total_time_cost)
     parking_cost = money(result.total_parking_cost)
@@ -48,6 +52,23 @@ def pricing_result_json(result: PricingResult, period_sources: Sequence[int] | N
     }
 
 
+# Unit prices and VAT rates as floats, by the identity of the Decimal: they are the parsed tariff's own
+# objects, met again in every result priced under it. Each entry keeps its Decimal alive, so no other
+# object can take its id while the entry lasts.
+_rate_floats: dict[int, tuple[Decimal, float]] = {}
+
+
+def _rate_float(rate: Decimal) -> float:
+    kept = _rate_floats.get(id(rate))
+    if kept is not None:
+        return kept[1]
+    if len(_rate_floats) >= _RATE_FLOATS_KEPT:  # tariffs parsed again and again bring new objects each time
+        _rate_floats.clear()
+    value = float(rate)
+    _rate_floats[id(rate)] = (rate, value)
+    return value
+
+
 class _Writer:
     """Writes one result. Rounding a Decimal and turning it into a float is the costly part of the
     output, so a value equal to the one written just before reuses its floats (a total made of one
@@ -62,16 +83,17 @@ class _Writer:
         self._timestamp = ""
 
     def money(self, money: Money) -> dict[str, float]:
-        if money is ZERO_MONEY:  # most CDR cost fields: skip the rounding work
-            return {"excl_vat": 0.0, "incl_vat": 0.0}
-        last = self._money
-        # zero is left out of the comparison, as -0 equals 0 but is written -0.0
-        if money is not last and not (money.excl_vat == last.excl_vat != 0 and money.incl_vat == last.incl_vat != 0):
+        if money is not self._money:
+            if money is ZERO_MONEY:  # most CDR cost fields: skip the rounding work
+                return {"excl_vat": 0.0, "incl_vat": 0.0}
+            last = self._money
+            # zero is left out of the comparison, as -0 equals 0 but is written -0.0
+            if not (money.excl_vat == last.excl_vat != 0 and money.incl_vat == last.incl_vat != 0):
+                self._amounts = (
+                    float(money.excl_vat.quantize(_FOUR_DECIMALS, ROUND_HALF_UP)),
+                    float(money.incl_vat.quantize(_FOUR_DECIMALS, ROUND_HALF_UP)),
+                )
             self._money = money
-            self._amounts = (
-                float(money.excl_vat.quantize(_FOUR_DECIMALS, ROUND_HALF_UP)),
-                float(money.incl_vat.quantize(_FOUR_DECIMALS, ROUND_HALF_UP)),
-            )
         excl_vat, incl_vat = self._amounts
         return {"excl_vat": excl_vat, "incl_vat": incl_vat}
 
@@ -88,24 +110,31 @@ class _Writer:
 
     def line_item(self, item: LineItem, period_sources: Sequence[int] | None) -> dict[str, Any]:
         dimension = item.dimension
-        unit = _UNITS[dimension]
-        time_based = unit == "s"
+        unit, priced_per, whole_seconds = _DIMENSIONS[dimension]
         period_index = item.period_index
         if period_sources is not None and period_index is not None:
             period_index = period_sources[period_index]
+        consumed, billed = item.consumed, item.billed
+        if whole_seconds:
+            consumed_quantity = int(consumed)
+            billed_quantity = consumed_quantity if billed is consumed else int(billed)
+        else:
+            consumed_quantity = float(consumed)
+            billed_quantity = consumed_quantity if billed is consumed else float(billed)
         vat = item.vat
         line = {
             "dimension": dimension,
-            "cost_field": str(item.cost_field),
+            "cost_field": _COST_FIELDS[item.cost_field],
             "period_index": period_index,
             "start_date_time": self.timestamp(item.start),
             "element_index": item.element_index,
-            "consumed_quantity": int(item.consumed) if time_based else float(item.consumed),
-            "billed_quantity": int(item.billed) if time_based else float(item.billed),
+            "consumed_quantity": consumed_quantity,
+            "billed_quantity": billed_quantity,
             "unit": unit,
-            "unit_price": float(item.unit_price),
-            "priced_per": _PRICED_PER[dimension],
-            "vat": None if vat is None else float(vat),
+            # a spot unit price is worked out afresh for every line item: nothing to keep
+            "unit_price": float(item.unit_price) if item.spot_price is not None else _rate_float(item.unit_price),
+            "priced_per": priced_per,
+            "vat": None if vat is None else _rate_float(vat),
             "cost": self.money(item.cost),
         }
         if item.spot_price is not None:

@@ -32,18 +32,22 @@ _MARSHAL_VERSION = 2  # content only: no back-references, whose use depends on r
 
 
 class _LeastRecentlyUsed:
-    """Thread-safe: pricing may run in several threads (a web server's worker pool)."""
+    """Thread-safe: pricing may run in several threads (a web server's worker pool). Changes take the
+    lock, so that adding and evicting stay one step."""
 
     def __init__(self) -> None:
         self._plans: OrderedDict[Hashable, TariffPlan] = OrderedDict()
         self._lock = Lock()
 
     def get(self, key: Hashable) -> TariffPlan | None:
-        with self._lock:
-            plan = self._plans.get(key)
-            if plan is not None:
+        # no lock: each OrderedDict call is atomic under the GIL, and pricing looks up far more than it adds
+        plan = self._plans.get(key)
+        if plan is not None:
+            try:
                 self._plans.move_to_end(key)
-            return plan
+            except KeyError:  # another thread let it go in between: it stays the plan of this content
+                pass
+        return plan
 
     def put(self, key: Hashable, plan: TariffPlan) -> None:
         with self._lock:
