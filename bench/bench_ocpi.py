@@ -11,8 +11,11 @@
    at the eMSP - the moment the API call was sent. Target: p99 under 1 s.
 
     .venv/bin/python bench/bench_ocpi.py [--locations 20000] [--changes 1000] [--partners 5]
+                                         [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
 
-`--changes 0` runs the pull alone.
+`--changes 0` runs the pull alone. Both parts run on SQLite (the embedded default) unless `--postgres`
+names a server (the production database): then each runs in a fresh database there, dropped after.
+On SQLite every write of the API, the ledger and the worker takes the one write lock in turn.
 """
 
 from __future__ import annotations
@@ -30,16 +33,18 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
 
+import asyncpg
 import httpx
 import orjson
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from sqlalchemy import insert
+from sqlalchemy.engine import make_url
 
 from evroam import migrate
 from evroam.config import Settings
@@ -73,11 +78,33 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def settings_for(var_dir: Path, port: int) -> Settings:
+def settings_for(var_dir: Path, port: int, database_url: str) -> Settings:
     return Settings(
-        database_url=f"sqlite+aiosqlite:///{var_dir / 'bench.db'}", var_dir=var_dir, secret_key=SECRET_KEY,
+        database_url=database_url, var_dir=var_dir, secret_key=SECRET_KEY,
         bootstrap_api_key=API_KEY, port=port, public_url=f"http://127.0.0.1:{port}",
     )
+
+
+def engine_name(postgres: str | None) -> str:
+    return "SQLite" if postgres is None else "PostgreSQL"
+
+
+@asynccontextmanager
+async def bench_database(var_dir: Path, postgres: str | None) -> AsyncIterator[str]:
+    """SQLite in `var_dir`, or a fresh database on the `postgres` server, dropped afterwards."""
+    if postgres is None:
+        yield f"sqlite+aiosqlite:///{var_dir / 'bench.db'}"
+        return
+    server = make_url(postgres)
+    name = f"evroam_bench_{uuid.uuid4().hex[:8]}"
+    admin = server.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(admin)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.close()
 
 
 async def new_integration(runtime: Runtime, operator_id: int, name: str) -> tuple[str, str]:
@@ -140,9 +167,9 @@ async def publish(runtime: Runtime, integration_id: str, site_ids: list[int], ta
 
 
 @asynccontextmanager
-async def evroam_server(var_dir: Path, port: int, worker: bool) -> AsyncIterator[str]:
+async def evroam_server(var_dir: Path, port: int, worker: bool, database_url: str) -> AsyncIterator[str]:
     """evroam under uvicorn in its own process, as `evroam serve` runs it."""
-    env = {**os.environ, "EVROAM_DATABASE_URL": f"sqlite+aiosqlite:///{var_dir / 'bench.db'}",
+    env = {**os.environ, "EVROAM_DATABASE_URL": database_url,
            "EVROAM_VAR_DIR": str(var_dir), "EVROAM_SECRET_KEY": SECRET_KEY, "EVROAM_BOOTSTRAP_API_KEY": API_KEY,
            "EVROAM_PORT": str(port), "EVROAM_PUBLIC_URL": f"http://127.0.0.1:{port}",
            "EVROAM_RUN_WORKER_IN_PROCESS": "true" if worker else "false"}
@@ -179,10 +206,11 @@ async def pull_all(client: httpx.AsyncClient, url: str) -> tuple[int, int]:
     return count, size
 
 
-async def bench_pull(locations: int) -> None:
-    with tempfile.TemporaryDirectory() as directory:
-        var_dir, port = Path(directory), free_port()
-        settings = settings_for(var_dir, port)
+async def bench_pull(locations: int, postgres: str | None) -> None:
+    async with AsyncExitStack() as stack:
+        var_dir, port = Path(stack.enter_context(tempfile.TemporaryDirectory())), free_port()
+        database_url = await stack.enter_async_context(bench_database(var_dir, postgres))
+        settings = settings_for(var_dir, port, database_url)
         await asyncio.to_thread(migrate.upgrade, settings.resolved_database_url())
         runtime = Runtime.from_settings(settings)
         try:
@@ -202,7 +230,7 @@ async def bench_pull(locations: int) -> None:
         finally:
             await runtime.close()
         authorization = "Token " + base64.b64encode(token.encode()).decode()
-        async with evroam_server(var_dir, port, worker=False) as base_url:
+        async with evroam_server(var_dir, port, worker=False, database_url=database_url) as base_url:
             async with httpx.AsyncClient(headers={"Authorization": authorization}, timeout=60) as client:
                 url = f"{base_url}/ocpi/2.2.1/locations?limit=1000"
                 await pull_all(client, url)  # warm-up
@@ -219,7 +247,7 @@ async def bench_pull(locations: int) -> None:
     assert count == locations, f"pulled {count} locations, expected {locations}"
     print(f"Pull: {count} locations x 2 EVSEs over HTTP at limit 1000 ({count // 1000} pages, {size / 1e6:.1f} MB); "
           f"fixture inserted in {loaded:.1f} s, ledger built in {built:.1f} s")
-    print(f"  pull  {pull:8.3f} s   median of 5 full pulls (uvicorn subprocess, SQLite)")
+    print(f"  pull  {pull:8.3f} s   median of 5 full pulls (uvicorn subprocess, {engine_name(postgres)})")
     print(f"  floor {floor:8.3f} s   orjson.dumps of the same {len(documents)} documents from dicts (median)")
     ratio = pull / floor
     print(f"  pull / floor = {ratio:.1f}x   (target: within {PULL_TARGET:.0f}x) -> "
@@ -264,10 +292,11 @@ async def receivers_running(count: int) -> AsyncIterator[list[tuple[Receiver, st
             await task
 
 
-async def bench_push(changes: int, partners: int, rate: float, sites: int = 100) -> None:
-    with tempfile.TemporaryDirectory() as directory:
-        var_dir, port = Path(directory), free_port()
-        settings = settings_for(var_dir, port)
+async def bench_push(changes: int, partners: int, rate: float, postgres: str | None, sites: int = 100) -> None:
+    async with AsyncExitStack() as stack:
+        var_dir, port = Path(stack.enter_context(tempfile.TemporaryDirectory())), free_port()
+        database_url = await stack.enter_async_context(bench_database(var_dir, postgres))
+        settings = settings_for(var_dir, port, database_url)
         await asyncio.to_thread(migrate.upgrade, settings.resolved_database_url())
         async with receivers_running(partners) as receivers:
             runtime = Runtime.from_settings(settings)
@@ -289,7 +318,7 @@ async def bench_push(changes: int, partners: int, rate: float, sites: int = 100)
             finally:
                 await runtime.close()
             sent: dict[str, list[float]] = defaultdict(list)
-            async with evroam_server(var_dir, port, worker=True) as base_url:
+            async with evroam_server(var_dir, port, worker=True, database_url=database_url) as base_url:
                 async with httpx.AsyncClient(base_url=base_url, headers={"x-api-key": API_KEY}, timeout=60) as api:
                     await settle(receivers, {}, timeout=120, puts=sites + 1)  # the first PUT of each location and the tariff
                     sockets = [(f"BENCH_{n:05d}", s) for n in range(sites) for s in (1, 2)]
@@ -316,7 +345,8 @@ async def bench_push(changes: int, partners: int, rate: float, sites: int = 100)
     latencies.sort()
     p50 = latencies[len(latencies) // 2]
     p99 = latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))]
-    print(f"Push: {changes} socket status changes through the API ({changes / made_in:.0f}/s), "
+    print(f"Push on {engine_name(postgres)}: {changes} socket status changes through the API "
+          f"({changes / made_in:.0f}/s), "
           f"{len(receivers)} partners, {len(latencies)} EVSE PATCHes delivered")
     print(f"  p50 {p50 * 1000:8.1f} ms   change sent -> PATCH at the partner")
     print(f"  p99 {p99 * 1000:8.1f} ms   max {latencies[-1] * 1000:.1f} ms")
@@ -345,10 +375,12 @@ async def main() -> None:
     parser.add_argument("--changes", type=int, default=1000, help="status changes pushed (0: no push benchmark)")
     parser.add_argument("--partners", type=int, default=5)
     parser.add_argument("--rate", type=float, default=10.0, help="changes per second (0: as fast as the API answers)")
+    parser.add_argument("--postgres", help="a PostgreSQL server URL (postgresql+asyncpg://...): each part runs in a "
+                                           "fresh database there instead of SQLite")
     args = parser.parse_args()
-    await bench_pull(args.locations)
+    await bench_pull(args.locations, args.postgres)
     if args.changes:
-        await bench_push(args.changes, args.partners, args.rate)
+        await bench_push(args.changes, args.partners, args.rate, args.postgres)
 
 
 if __name__ == "__main__":

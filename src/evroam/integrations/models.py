@@ -87,9 +87,10 @@ class IntegrationLocation(Base):
     publish_allowed_to: Mapped[list[dict[str, Any]]] = mapped_column(JsonDocument, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_updated: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    # The location as GET integration details shows it (JSON text), kept current by details_read_model
-    # in the transaction of every change it depends on; NULL until first built (see that module).
+    # The location as GET integration details shows it (JSON text), kept by details_read_model: cleared
+    # (NULL) by every change it depends on, which bumps the version; built again by the next read.
     details: Mapped[str | None] = mapped_column(Text, deferred=True)
+    details_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class IntegrationLocationCharger(Base):
