@@ -13,27 +13,18 @@ from sqlalchemy.orm import Session
 from evroam.ocpi.mapping_spot import HORIZON_DAYS, KnownSpotPrices
 from evroam.tariffs.models import SpotPrice as SpotPriceRow
 from evroam.tariffs.models import Tariff
-from evroam.tariffs.schemas import SPOT_TYPES
 from evroam.tariffs.spot_prices import SpotPrice
+from evroam.tariffs.spot_service import spot_zones
 
 # Local days start up to 14 hours from UTC midnight: a margin on both sides keeps every local day whole.
 _MARGIN = timedelta(days=1)
-
-
-def spot_zones(tariff: Tariff) -> set[str]:
-    return {
-        component["biddingZone"]
-        for element in tariff.elements or []
-        for component in element.get("priceComponents") or ()
-        if component.get("type") in SPOT_TYPES and component.get("biddingZone")
-    }
 
 
 def known_spot_prices(session: Session, tariffs: Iterable[Tariff], now: datetime) -> dict[int, KnownSpotPrices]:
     """Per operator of the given tariffs, the intervals their spot zones have around the horizon."""
     zones: dict[int, set[str]] = defaultdict(set)
     for tariff in tariffs:
-        zones[tariff.operator_id] |= spot_zones(tariff)
+        zones[tariff.operator_id] |= spot_zones(tariff.elements)
     wanted = [
         (SpotPriceRow.operator_id == operator_id) & SpotPriceRow.bidding_zone.in_(sorted(found))
         for operator_id, found in zones.items()

@@ -182,15 +182,17 @@ def _runs(series: list[SpotPrice]) -> Iterator[tuple[datetime, datetime]]:
 
 async def _tariffs_following(session: AsyncSession, operator_id: int, zones: Collection[str]) -> frozenset[str]:
     rows = await session.execute(select(Tariff.id, Tariff.elements).where(Tariff.operator_id == operator_id))
-    return frozenset(
-        tariff_id
-        for tariff_id, elements in rows
-        if any(
-            component.get("type") in SPOT_TYPES and component.get("biddingZone") in zones
-            for element in elements
-            for component in element.get("priceComponents", ())
-        )
-    )
+    return frozenset(tariff_id for tariff_id, elements in rows if not spot_zones(elements).isdisjoint(zones))
+
+
+def spot_zones(elements: Sequence[dict] | None) -> set[str]:
+    """The bidding zones a tariff's spot components follow."""
+    return {
+        component["biddingZone"]
+        for element in elements or ()
+        for component in element.get("priceComponents") or ()
+        if component.get("type") in SPOT_TYPES and component.get("biddingZone")
+    }
 
 
 async def list_spot_prices(
