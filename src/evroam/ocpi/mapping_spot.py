@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from evroam.ocpi.mapping_locations import json_number
 from evroam.tariffs.pricing_model import ZERO, SpotRule
 from evroam.tariffs.pricing_spot import spot_unit_price
-from evroam.tariffs.pricing_time_zones import zones_by_country
+from evroam.tariffs.pricing_time_zones import one_clock
 from evroam.tariffs.spot_prices import SpotPrice
 
 HORIZON_DAYS = 2
@@ -79,7 +79,8 @@ def interval_elements(
     """One element per known interval of the horizon: `energy` (the ENERGY component's vat and
     step_size) at the interval's price, with `others`, restricted to the interval and `restrictions`."""
     intervals = known.series.get(rule.bidding_zone, ())
-    zone = _time_zone(rule.bidding_zone, [interval.start for interval in intervals])
+    # A zone's clock is its country's, when the country has one (Germany's two zones agree).
+    zone = one_clock(rule.bidding_zone[:2].upper(), [interval.start for interval in intervals])
     if not intervals or zone is None:
         return []
     first_day = known.now.astimezone(zone).date()
@@ -153,15 +154,3 @@ def _minutes(clock: str | None, default: int) -> int:
 def _clock(minutes: int) -> str:
     # 24:00 is written 00:00: an end_time before start_time ends at the next midnight (ocpi-notes §13).
     return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
-
-
-def _time_zone(bidding_zone: str, moments: Sequence[datetime]) -> ZoneInfo | None:
-    """The clock of a bidding zone: its country's, when all of the country's zones show the same local
-    time at every moment given (Germany's two zones do); None otherwise."""
-    names = zones_by_country().get(bidding_zone[:2].upper(), ())
-    if not names:
-        return None
-    first, *others = (ZoneInfo(name) for name in names)
-    if all(zone.utcoffset(moment) == first.utcoffset(moment) for zone in others for moment in moments):
-        return first
-    return None

@@ -36,11 +36,19 @@ def zone_of_country(alpha3: object, field: str, moments: Iterable[datetime]) -> 
     names = zones_by_country().get(alpha2, ())
     if not names:
         raise PricingInputError(field, f"{alpha3} has no time zone in the tz database; give the time zone")
-    zones = [ZoneInfo(name) for name in names]
-    moments = list(moments)
-    if all(len({moment.astimezone(zone).utcoffset() for zone in zones}) == 1 for moment in moments):
+    zone = one_clock(alpha2, moments)
+    if zone is None:
+        raise PricingInputError(field, f"{alpha3} spans several time zones ({', '.join(names)}); give the time zone")
+    return zone
+
+
+def one_clock(alpha2: str, moments: Iterable[datetime]) -> ZoneInfo | None:
+    """The main zone of a country (ISO 3166-1 alpha-2) when all of its zones show the same wall-clock
+    time at every moment given; None when they do not, or the country has no zone."""
+    zones = [ZoneInfo(name) for name in zones_by_country().get(alpha2, ())]
+    if zones and all(len({moment.astimezone(zone).utcoffset() for zone in zones}) == 1 for moment in moments):
         return zones[0]
-    raise PricingInputError(field, f"{alpha3} spans several time zones ({', '.join(names)}); give the time zone")
+    return None
 
 
 @cache
