@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from evroam.ocpi import exchange_lease
+
 
 @dataclass
 class RegistrationCalls:
@@ -22,12 +24,14 @@ def registration(monkeypatch) -> RegistrationCalls:
     """Records what the management API asks of evroam.ocpi.registration instead of talking to a partner.
 
     The handshake itself is the OCPI side's (and its tests'); here only the contract matters: which
-    integration is registered or unregistered, and when.
+    integration is registered or unregistered, and when. Like the real exchange, each registration
+    releases the exchange lease when it ends.
     """
     calls = RegistrationCalls()
 
-    async def register_with_partner(_runtime, integration_id: str) -> None:
+    async def register_with_partner(runtime, integration_id: str) -> None:
         calls.registered.append(integration_id)
+        await exchange_lease.release(runtime, integration_id)
 
     async def unregister_at_partner(_runtime, integration_id: str) -> None:
         calls.unregistered.append(integration_id)

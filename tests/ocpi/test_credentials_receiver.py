@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 
+from tests.ocpi.factories import eventually
 from tests.ocpi.registration_support import load, pending_integration, token_kinds
 from tests.peers.emsp_peer import EmspPeer
 from tests.support.live_server import free_port
@@ -76,6 +78,28 @@ async def test_reused_token_a_gets_401_not_405(live_evroam, runtime, peer):
     again = await peer.call_evroam("POST", peer.evroam_credentials_url, token=token_a,
                                    json=peer.credentials_document("2.2.1", "x" * 10))
     assert again.status_code == 401
+
+
+async def test_two_registrations_racing_with_one_token_a_connect_once(live_evroam, runtime):
+    integration_id, token_a = await pending_integration(runtime)
+    gate = asyncio.Event()
+    async with EmspPeer(gates={"versions": gate}).running() as first, \
+            EmspPeer(gates={"versions": gate}).running() as second:
+        racing = asyncio.gather(*(peer.register_with(f"{live_evroam}/ocpi/versions", token_a)
+                                  for peer in (first, second)))
+
+        async def both_inside_the_exchange() -> bool:
+            # evroam reads a peer's versions after it accepted token A on the POST.
+            return bool(first.requests_to("/ocpi/versions") and second.requests_to("/ocpi/versions"))
+
+        await eventually(both_inside_the_exchange)
+        gate.set()
+        answers = await racing
+    assert sorted(answer["status_code"] for answer in answers) == [1000, 2000], answers
+    winner = first if answers[0]["status_code"] == 1000 else second
+    row = await load(runtime, integration_id)
+    assert runtime.secrets.decrypt(row.partner_token_encrypted) in winner.tokens
+    assert await token_kinds(runtime, integration_id) == ["C"], "only the winner holds a token"
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE"])

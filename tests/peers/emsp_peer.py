@@ -7,10 +7,13 @@
 * functional calls evroam makes to it (pushes) are recorded in `received`, with their headers.
 
 `accepts` says which token encodings it understands ("base64", "plain"), to test evroam's auto mode.
+`gates` holds requests to "versions" or "credentials" (POST/PUT), once recorded, until the event is set:
+to keep an exchange open at that step.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import uuid
@@ -65,6 +68,7 @@ class EmspPeer:
     omit_credentials_endpoint: bool = False
     # (HTTP status, envelope, headers) for functional calls; default: 1000.
     functional_answer: tuple[int, dict[str, Any], dict[str, str]] | None = None
+    gates: dict[str, asyncio.Event] = field(default_factory=dict)
 
     base_url: str = ""
     # token -> what it is to the peer: "A" (it issued, unused), "C" (it issued after registration),
@@ -181,6 +185,7 @@ class EmspPeer:
         async def versions(request: Request):
             if (await self._record(request)).token_kind is None:
                 return unauthorized
+            await self._pass_gate("versions")
             return envelope([{"version": v, "url": f"{self.base_url}/ocpi/{v}"} for v in self.versions])
 
         @app.get("/ocpi/{version}")
@@ -214,6 +219,7 @@ class EmspPeer:
                 return envelope()
             if (request.method == "POST") == registered:
                 return JSONResponse(envelope(None, 2000, "Wrong method for this state"), status_code=405)
+            await self._pass_gate("credentials")
             if self.credentials_answer is not None:
                 status, body = self.credentials_answer
                 return JSONResponse(body, status_code=status)
@@ -247,6 +253,10 @@ class EmspPeer:
         self.tokens[token_c] = "C"
         self.evroam = {"credentials": body, "endpoints": details["endpoints"], "version": version}
         return envelope(self.credentials_document(version, token_c))
+
+    async def _pass_gate(self, endpoint: str) -> None:
+        if endpoint in self.gates:
+            await self.gates[endpoint].wait()
 
     def _token_of(self, request: Request) -> str:
         value = request.headers["authorization"].partition(" ")[2]

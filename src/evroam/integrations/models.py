@@ -50,6 +50,9 @@ class Integration(Base):
     partner_token_encrypted: Mapped[str | None] = mapped_column(Text)
     token_encoding: Mapped[str] = mapped_column(String(8), default="auto")
     hub_client_info: Mapped[list[dict[str, Any]]] = mapped_column(JsonDocument, default=list)
+    # Until when the running credentials exchange (evroam as SENDER) holds the integration; see
+    # evroam.ocpi.exchange_lease. Internal: the API never shows it.
+    exchange_lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

@@ -4,7 +4,9 @@ The OCPI credentials exchange itself lives in evroam.ocpi.registration; this mod
 the operator asked for and starts (or ends) the exchange:
 
 * with `ocpiConnection` (the partner's versions URL and their token A) we register with the partner:
-  we are the credentials SENDER, the integration is CONNECTING until the exchange ends;
+  we are the credentials SENDER, the integration is CONNECTING until the exchange ends. One exchange
+  runs at a time: the request that asks for one takes the integration's exchange lease
+  (evroam.ocpi.exchange_lease) with CONNECTING, and is refused (409) while another holds it;
 * without it we issue a token A, shown once in the create response, and wait (PENDING) for the partner
   to register at our versions URL: we are the RECEIVER.
 """
@@ -29,6 +31,7 @@ from evroam.integrations.schemas import (
     SalesforceConnectionIn,
     UtilityCloudConnectionIn,
 )
+from evroam.ocpi import exchange_lease
 from evroam.runtime import Runtime
 from evroam.security import hash_secret
 
@@ -82,6 +85,8 @@ async def create_integration(
     register = body.integration_type == "OCPI" and body.ocpi_connection is not None
     if register:
         _register_as_sender(integration, body.ocpi_connection, runtime)
+        # A new row: no other exchange can hold it.
+        integration.exchange_lease_until = exchange_lease.lease_end()
     elif body.integration_type == "OCPI":
         token_a = _issue_token_a(session, integration, runtime)
     if body.utility_cloud_connection is not None or body.integration_type == "UtilityCloud":
@@ -108,6 +113,7 @@ async def update_integration(
     register = False
     if integration.integration_type == "OCPI":
         if body.ocpi_connection is not None:
+            await _take_exchange_lease(session, integration, "ocpiConnection")
             _register_as_sender(integration, body.ocpi_connection, runtime)
             register = True
         elif body.retry_credentials_exchange:
@@ -115,6 +121,7 @@ async def update_integration(
                 raise conflict(
                     "retryCredentialsExchange", "the partner's versions URL is unknown: give ocpiConnection"
                 )
+            await _take_exchange_lease(session, integration, "retryCredentialsExchange")
             _mark_registering(integration)
             register = True
         if register:
@@ -219,6 +226,17 @@ def _register_as_sender(integration: Integration, connection: OcpiConnectionIn, 
     integration.partner_initial_token_encrypted = runtime.secrets.encrypt(connection.initial_token)
     integration.initial_role = connection.initial_role
     _mark_registering(integration)
+
+
+async def _take_exchange_lease(session: AsyncSession, integration: Integration, asked_by: str) -> None:
+    """Refuses the request whose field `asked_by` asks for an exchange while another one runs."""
+    held_until = await exchange_lease.take(session, integration.integration_id)
+    if held_until is not None:
+        raise conflict(
+            asked_by,
+            f"a credentials exchange with the partner is already running (until {held_until:%Y-%m-%dT%H:%M:%SZ} "
+            "at the latest); retry when it has ended",
+        )
 
 
 def _mark_registering(integration: Integration) -> None:

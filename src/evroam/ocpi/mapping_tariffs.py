@@ -99,9 +99,9 @@ def tariff_document(
 def _elements(
     raw: Mapping[str, Any], v211: bool, spot: KnownSpotPrices | None, currency: str
 ) -> list[dict[str, Any]]:
-    at_cap = _element(raw, v211)
-    spot_component = next((item for item in raw.get("priceComponents") or [] if _kind(item) in _SPOT_TYPES), None)
     restrictions = _restrictions(raw.get("restrictions") or {}, v211)
+    at_cap = _element(raw, restrictions, v211)
+    spot_component = next((item for item in raw.get("priceComponents") or [] if _kind(item) in _SPOT_TYPES), None)
     if spot is None or spot_component is None or restrictions is None:
         return [at_cap] if at_cap is not None else []
     energy = _component({**spot_component, "type": "ENERGY", "price": 0}, v211)
@@ -121,8 +121,8 @@ def _elements(
     return timed + ([at_cap] if at_cap is not None else [])
 
 
-def _element(raw: Mapping[str, Any], v211: bool) -> dict[str, Any] | None:
-    restrictions = _restrictions(raw.get("restrictions") or {}, v211)
+def _element(raw: Mapping[str, Any], restrictions: dict[str, Any] | None, v211: bool) -> dict[str, Any] | None:
+    """The element as OCPI says it (spot components at their cap); None if it cannot be said in `v211`."""
     if restrictions is None:
         return None
     components = [

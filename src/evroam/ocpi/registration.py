@@ -8,13 +8,15 @@ The contract with the management API:
   POST credentials, store the partner's token C and roles. With no token A but a partner token, it
   updates instead (PUT: new token B, the old one dies). The integration ends CONNECTED (exchange role
   SENDER), or FAILED with one sentence in `status_description` saying what to fix; token B is then
-  rolled back. It never raises.
+  rolled back. It gives up after `exchange_lease.EXCHANGE_BUDGET`, releases the integration's exchange
+  lease (taken by whoever spawned it) however it ends, and never raises.
 * `unregister_at_partner(runtime, integration_id)`: DELETE on the partner's credentials endpoint with our
   token, before the integration is deleted. Failures are logged, never raised.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from sqlalchemy import delete
@@ -22,7 +24,7 @@ from sqlalchemy import delete
 from evroam.config import new_secret_token
 from evroam.events import Change, announce
 from evroam.integrations.models import Integration, IntegrationToken
-from evroam.ocpi import token_encoding
+from evroam.ocpi import exchange_lease, token_encoding
 from evroam.ocpi.client import PartnerUnreachable, find_endpoint, request
 from evroam.ocpi.credentials_codec import (
     InvalidCredentials,
@@ -44,13 +46,23 @@ log = logging.getLogger(__name__)
 
 async def register_with_partner(runtime: Runtime, integration_id: str) -> None:
     attempt = _Attempt(runtime, integration_id)
+    budget = exchange_lease.EXCHANGE_BUDGET.total_seconds()
     try:
-        await attempt.run()
+        # Bounded, so that the exchange always ends well before its lease runs out.
+        async with asyncio.timeout(budget):
+            await attempt.run()
     except RegistrationFailure as failure:
         await attempt.fail(failure.message)
+    except TimeoutError:
+        await attempt.fail(f"The partner did not complete the credentials exchange within {budget:.0f} seconds; "
+                           "retry when it answers faster.")
     except Exception as exc:
         log.exception("the credentials exchange of integration %s failed", integration_id)
         await attempt.fail(f"The credentials exchange stopped on an unexpected error: {exc}.")
+    finally:
+        # After the outcome is stored, so whoever finds the lease free finds CONNECTED or FAILED; also when
+        # the task is cancelled (shutdown), so a retry need not wait for the lease to run out.
+        await exchange_lease.release(runtime, integration_id)
 
 
 async def unregister_at_partner(runtime: Runtime, integration_id: str) -> None:
