@@ -63,6 +63,8 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     app.state.runtime = runtime
     wire(runtime)
     install_error_handlers(app)
-    app.include_router(management_router())
+    # Mounted first, as routes are matched in order: a partner's pull would otherwise be compared with
+    # every management route on each page.
     app.mount("/ocpi", create_ocpi_app(runtime))
+    app.include_router(management_router())
     return app

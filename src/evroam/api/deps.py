@@ -18,7 +18,9 @@ from evroam.security import hash_secret, secret_matches
 api_key_header = APIKeyHeader(name="x-api-key", auto_error=False, description="API key of an operator")
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async, though it awaits nothing: FastAPI runs a plain def dependency in its thread pool, a thread
+    # hop on every request
     return request.app.state.runtime
 
 

@@ -22,7 +22,7 @@ class PageRequest:
         return (self.page - 1) * self.limit
 
 
-def _page_request(
+async def _page_request(  # async: a plain def would run in FastAPI's thread pool
     page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1")] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page, at most 100")] = MAX_LIMIT,
 ) -> PageRequest:

@@ -25,6 +25,7 @@ for a withdrawn tariff. A change of the partner's OCPI version re-renders docume
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -33,7 +34,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import LargeBinary, delete, event, func, select, update
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    LargeBinary,
+    Select,
+    bindparam,
+    delete,
+    event,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
@@ -115,32 +127,48 @@ async def published_page(
     With `after_id`, the id of an object a previous page ended with, the page starts after that object
     and `offset` is not used: the index seeks there instead of stepping over every earlier row.
     """
+    page, total = _page_statements(module, date_from is not None, date_to is not None, after_id is not None)
+    values = {"integration_id": integration_id, "date_from": date_from, "date_to": date_to, "after_id": after_id,
+              "offset": offset, "limit": limit}
+    # Core, not the ORM: these are plain columns, and the ORM's per-row loading costs a millisecond a page.
+    rows = (await (await session.connection()).execute(page, values)).all()
+    if not rows:
+        return [], int(await session.scalar(total, values) or 0)
+    return [document for document, _ in rows], int(rows[0][1] or 0)
+
+
+@functools.cache
+def _page_statements(module: str, date_from: bool, date_to: bool, after_id: bool) -> tuple[Select, Select]:
+    """A page and its total for one shape of request, the values bound by name. Built once: building
+    them is most of their cost once SQLAlchemy has their compiled form cached (0.1 ms on every page)."""
+    integration_id = bindparam("integration_id")
     where = _served(integration_id, module)
-    if date_from is None and date_to is None:
+    if not (date_from or date_to):
         total = select(PublishedTotal.total).where(
             PublishedTotal.integration_id == integration_id, PublishedTotal.module == module
         )
     else:
-        if date_from is not None:
-            where.append(PublishedDocument.last_updated >= date_from)
-        if date_to is not None:
-            where.append(PublishedDocument.last_updated < date_to)
+        if date_from:
+            where.append(PublishedDocument.last_updated >= bindparam("date_from"))
+        if date_to:
+            where.append(PublishedDocument.last_updated < bindparam("date_to"))
         total = select(func.count()).select_from(PublishedDocument).where(*where)
     # The total rides along on every row: one statement instead of two, each of which costs several
     # round trips to aiosqlite's thread. Only an empty page asks for the total alone.
-    page = select(_DOCUMENT_BYTES, total.scalar_subquery()).where(*where).order_by(PublishedDocument.id).limit(limit)
-    if after_id is None:
-        page = page.offset(offset)
+    page = (
+        select(_DOCUMENT_BYTES, total.scalar_subquery())
+        .where(*where)
+        .order_by(PublishedDocument.id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+    if after_id:
+        page = page.where(PublishedDocument.id > _row_id(integration_id, module, bindparam("after_id")))
     else:
-        page = page.where(PublishedDocument.id > _row_id(integration_id, module, after_id))
-    # Core, not the ORM: these are plain columns, and the ORM's per-row loading costs a millisecond a page.
-    rows = (await (await session.connection()).execute(page)).all()
-    if not rows:
-        return [], int(await session.scalar(total) or 0)
-    return [document for document, _ in rows], int(rows[0][1] or 0)
+        page = page.offset(bindparam("offset", type_=Integer))
+    return page, total
 
 
-def _row_id(integration_id: str, module: str, object_id: str):
+def _row_id(integration_id: BindParameter, module: str, object_id: BindParameter):
     """The ledger row of an object (withdrawn ones included: rows are never deleted), for keyset paging."""
     return (
         select(PublishedDocument.id)
@@ -188,7 +216,7 @@ def _utf8_bytes_postgresql(element: _Utf8Bytes, compiler, **kw) -> str:
 _DOCUMENT_BYTES = _Utf8Bytes(PublishedDocument.document)
 
 
-def _served(integration_id: str, module: str) -> list:
+def _served(integration_id: str | BindParameter, module: str) -> list:
     """Withdrawn locations are still served (every EVSE REMOVED); withdrawn tariffs are not."""
     where = [PublishedDocument.integration_id == integration_id, PublishedDocument.module == module]
     if module == TARIFFS:

@@ -42,11 +42,12 @@ def create_ocpi_app(runtime: Runtime) -> FastAPI:
     app.add_middleware(MessageIdMiddleware)
     app.add_middleware(RoutingHeaderMiddleware)
     app.add_middleware(TrailingSlashMiddleware)
+    # Routes are matched in order: the Sender modules first, since a partner's pull asks them page after page.
+    for module_router in (*locations_routers, *tariffs_routers):
+        app.include_router(module_router)
     app.include_router(versions_router)
     app.include_router(credentials_router)
     app.include_router(hubclientinfo_router)
-    for module_router in (*locations_routers, *tariffs_routers):
-        app.include_router(module_router)
 
     @app.exception_handler(OcpiError)
     async def _ocpi_error(_: Request, exc: OcpiError):

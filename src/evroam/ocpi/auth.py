@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.api.deps import get_session
@@ -56,18 +56,20 @@ def token_candidates(header: str | None) -> list[tuple[str, str]]:
     return candidates
 
 
+# Built once: building it costs more than running it, on every OCPI request.
+_CALLER_BY_TOKEN_HASH = (
+    select(IntegrationToken.token_hash, IntegrationToken.kind, Integration)
+    .join(Integration, Integration.integration_id == IntegrationToken.integration_id)
+    .where(IntegrationToken.token_hash.in_(bindparam("hashes", expanding=True)))
+    .limit(1)
+)
+
+
 async def identify_caller(session: AsyncSession, header: str | None) -> Caller:
     """One query for every form the header may take (it runs on each OCPI request, every page of a pull)."""
     by_hash = {hash_secret(token): (token, encoding) for token, encoding in token_candidates(header)}
     if by_hash:
-        found = (
-            await session.execute(
-                select(IntegrationToken.token_hash, IntegrationToken.kind, Integration)
-                .join(Integration, Integration.integration_id == IntegrationToken.integration_id)
-                .where(IntegrationToken.token_hash.in_(by_hash))
-                .limit(1)
-            )
-        ).first()
+        found = (await session.execute(_CALLER_BY_TOKEN_HASH, {"hashes": list(by_hash)})).first()
         if found is not None:
             token, encoding = by_hash[found.token_hash]
             return Caller(integration=found.Integration, token=token, token_kind=found.kind, encoding=encoding)
