@@ -90,6 +90,22 @@ def test_restrictions_follow_daylight_saving_time() -> None:
         assert time_cost(price_cdr(EVENING_TIME_TARIFF, session)) == (0.25 if evening else 0.0)
 
 
+def test_a_reservation_element_only_a_kept_reservation_reaches_may_read_the_clock() -> None:
+    """The unrestricted RESERVATION_EXPIRES element leaves the clock-restricted RESERVATION one out of an
+    expired reservation's candidates, not out of a kept one's: pricing must still work out the local time."""
+    tariff = energy_tariff(elements=[
+        {"price_components": [{"type": "TIME", "price": 1.00, "step_size": 1}],
+         "restrictions": {"reservation": "RESERVATION_EXPIRES"}},
+        {"price_components": [{"type": "TIME", "price": 2.00, "step_size": 1}],
+         "restrictions": {"reservation": "RESERVATION", "start_time": "16:00", "end_time": "17:00"}},
+        {"price_components": [{"type": "ENERGY", "price": 0.25, "step_size": 1}]},
+    ])  # fmt: skip
+    reserved = START + timedelta(minutes=15)  # 16:15 in Berlin
+    session = cdr([period(START, RESERVATION_TIME=0.25), period(reserved, ENERGY=4, TIME=0.75)], START + timedelta(hours=1))
+    result = price_cdr(tariff, session, "Europe/Berlin")
+    assert result["total_reservation_cost"]["excl_vat"] == 0.5 and result["total_energy_cost"]["excl_vat"] == 1.0
+
+
 def test_every_tz_database_country_has_an_alpha3_code() -> None:
     assert set(zones_by_country()) <= set(ALPHA3_TO_ALPHA2.values())
     assert len(set(ALPHA3_TO_ALPHA2.values())) == len(ALPHA3_TO_ALPHA2) == 249

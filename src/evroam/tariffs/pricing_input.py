@@ -21,6 +21,7 @@ _CLOCK = re.compile(r"([01]\d|2[0-4]):([0-5]\d)")
 _DATE = re.compile(r"\d{4}-\d\d-\d\d")
 _from_isoformat = datetime.fromisoformat
 _RFC3339_SEPARATORS = frozenset({"--T:", "--t:", "-- :"})
+_INFINITY = float("inf")
 
 
 def to_decimal(value: Any, field: str) -> Decimal:
@@ -43,6 +44,8 @@ def to_decimal(value: Any, field: str) -> Decimal:
 
 
 def to_non_negative(value: Any, field: str) -> Decimal:
+    if type(value) is float and 0 <= value < _INFINITY:  # the usual price or VAT rate: no second call
+        return Decimal(str(value))
     number = to_decimal(value, field)
     if number < 0:
         raise PricingInputError(field, "must not be negative")

@@ -21,7 +21,6 @@ _DIMENSIONS = {"ENERGY": ("kWh", "kWh", False), "FLAT": ("fee", "fee", False), "
                "PARKING_TIME": ("s", "hour", True), "RESERVATION_TIME": ("s", "hour", True)}  # fmt: skip
 _COST_FIELDS = {field: str(field) for field in CostField}
 _TWO_DIGITS = tuple(f"{number:02d}" for number in range(60))
-_RATE_FLOATS_KEPT = 512
 
 
 def pricing_result_json(result: PricingResult, period_sources: Sequence[int] | None = None) -> dict[str, Any]:
@@ -50,23 +49,6 @@ def pricing_result_json(result: PricingResult, period_sources: Sequence[int] | N
         "total_cost_before_limits": before_limits,
         "line_items": line_items,
     }
-
-
-# Unit prices and VAT rates as floats, by the identity of the Decimal: they are the parsed tariff's own
-# objects, met again in every result priced under it. Each entry keeps its Decimal alive, so no other
-# object can take its id while the entry lasts.
-_rate_floats: dict[int, tuple[Decimal, float]] = {}
-
-
-def _rate_float(rate: Decimal) -> float:
-    kept = _rate_floats.get(id(rate))
-    if kept is not None:
-        return kept[1]
-    if len(_rate_floats) >= _RATE_FLOATS_KEPT:  # tariffs parsed again and again bring new objects each time
-        _rate_floats.clear()
-    value = float(rate)
-    _rate_floats[id(rate)] = (rate, value)
-    return value
 
 
 class _Writer:
@@ -131,10 +113,9 @@ class _Writer:
             "consumed_quantity": consumed_quantity,
             "billed_quantity": billed_quantity,
             "unit": unit,
-            # a spot unit price is worked out afresh for every line item: nothing to keep
-            "unit_price": float(item.unit_price) if item.spot_price is not None else _rate_float(item.unit_price),
+            "unit_price": float(item.unit_price),
             "priced_per": priced_per,
-            "vat": None if vat is None else _rate_float(vat),
+            "vat": None if vat is None else float(vat),
             "cost": self.money(item.cost),
         }
         if item.spot_price is not None:

@@ -23,7 +23,15 @@ from evroam.tariffs.restrictions import Check, restrictions_check
 # price one dimension in one phase.
 Candidates = tuple[tuple[int, Check | None, PriceComponent], ...]
 
-_RESERVED = ReservationRestriction.RESERVATION
+# Per phase (an element's `reservation` restriction), the plan attribute collecting the candidates of
+# each dimension it prices; a component of any other dimension is left out. An expired reservation
+# collects its RESERVATION_EXPIRES candidates first: its RESERVATION ones are added at the end.
+_SESSION_ATTRIBUTES = {ENERGY: "energy", TIME: "time", PARKING_TIME: "parking", FLAT: "session_flat"}
+_PHASE_ATTRIBUTES = {
+    None: _SESSION_ATTRIBUTES,
+    ReservationRestriction.RESERVATION: {TIME: "reservation_time", FLAT: "reservation_flat"},
+    ReservationRestriction.RESERVATION_EXPIRES: {TIME: "expired_time", FLAT: "expired_flat"},
+}
 
 
 class TariffPlan:
@@ -31,45 +39,55 @@ class TariffPlan:
                  "expired_time", "expired_flat", "has_spot", "local_time")  # fmt: skip
 
     def __init__(self, tariff: Tariff) -> None:
+        # Built for every tariff not seen before, so kept lean: the candidates go straight into their
+        # attributes, and an element without restrictions costs no Check and no phase lookup.
         self.tariff = tariff
-        # keyed by the dimensions' names, which Dimension members equal (StrEnum)
-        session: dict[str, list] = {ENERGY: [], TIME: [], PARKING_TIME: [], FLAT: []}
-        reserved: dict[str, list] = {TIME: [], FLAT: []}
-        expiring: dict[str, list] = {TIME: [], FLAT: []}
-        reads_local_time: set[int] = set()  # elements with clock, date or weekday restrictions
+        self.energy = self.time = self.parking = self.session_flat = ()
+        self.reservation_time = self.reservation_flat = self.expired_time = self.expired_flat = ()
+        reads_local_time: list[int] = []  # elements with clock, date or weekday restrictions
         for index, element in enumerate(tariff.elements):
             restrictions = element.restrictions
-            phase = session
-            check = None
+            attributes, check = _SESSION_ATTRIBUTES, None
             if restrictions is not None:
-                if restrictions.reservation is not None:
-                    phase = reserved if restrictions.reservation is _RESERVED else expiring
+                attributes = _PHASE_ATTRIBUTES[restrictions.reservation]
                 check = restrictions_check(restrictions)
                 if _reads_local_time(restrictions):
-                    reads_local_time.add(index)
+                    reads_local_time.append(index)
             for component in element.components:
-                candidates = phase.get(component.dimension)
-                if candidates is not None and (not candidates or candidates[-1][0] != index):
-                    candidates.append((index, check, component))
-        self.energy = _reachable(session[ENERGY])
-        self.time = _reachable(session[TIME])
-        self.parking = _reachable(session[PARKING_TIME])
-        self.session_flat = _reachable(session[FLAT])
-        self.reservation_time = _reachable(reserved[TIME])
-        self.reservation_flat = _reachable(reserved[FLAT])
-        self.expired_time = _reachable(expiring[TIME] + reserved[TIME])
-        self.expired_flat = _reachable(expiring[FLAT] + reserved[FLAT])
-        self.has_spot = any(component.spot is not None for _, _, component in self.energy)
-        tried = self.energy + self.time + self.parking + self.session_flat + self.expired_time + self.expired_flat
+                attribute = attributes.get(component.dimension)
+                if attribute is not None:
+                    tried: Candidates = getattr(self, attribute)
+                    # the element's first component of the dimension, unless an unrestricted
+                    # candidate came before: that one always applies, so this one is never reached
+                    if not tried or (tried[-1][1] is not None and tried[-1][0] != index):
+                        setattr(self, attribute, tried + ((index, check, component),))
+        if self.reservation_time or self.reservation_flat:
+            self.expired_time = _then(self.expired_time, self.reservation_time)
+            self.expired_flat = _then(self.expired_flat, self.reservation_flat)
+        self.has_spot = _has_spot(self.energy)
         # whether pricing must work out the local time (costly) as a period starts
-        self.local_time = not reads_local_time.isdisjoint(index for index, _, _ in tried)
+        self.local_time = _any_element_in(reads_local_time, self) if reads_local_time else False
 
 
-def _reachable(candidates: list) -> Candidates:
-    for position, candidate in enumerate(candidates):
-        if candidate[1] is None:  # no restrictions
-            return tuple(candidates[: position + 1])
-    return tuple(candidates)
+def _then(first: Candidates, second: Candidates) -> Candidates:
+    """The candidates of `first`, then those of `second` unless an unrestricted one in `first` always applies."""
+    if first and first[-1][1] is None:
+        return first
+    return first + second
+
+
+def _has_spot(candidates: Candidates) -> bool:
+    for _, _, component in candidates:
+        if component.spot is not None:
+            return True
+    return False
+
+
+def _any_element_in(indices: list[int], plan: TariffPlan) -> bool:
+    """Whether any candidate of the plan comes from one of the elements."""
+    every_candidates = (plan.energy, plan.time, plan.parking, plan.session_flat, plan.reservation_time,
+                        plan.reservation_flat, plan.expired_time, plan.expired_flat)  # fmt: skip
+    return any(index in indices for candidates in every_candidates for index, _, _ in candidates)
 
 
 def _reads_local_time(r: Restrictions) -> bool:

@@ -10,9 +10,9 @@ call. Format version 2, because later versions write an object shared elsewhere 
 parsed tariff kept) as a back-reference: the same content would get another key. The same tariff
 with its keys in another order is a miss, never a wrong hit.
 
-A parsed `Tariff` (immutable) also keeps its plan while the same object is priced again, for
-price_session. Only successful parses are kept: bad input raises every time. Each cache holds at
-most CAPACITY tariffs, the least recently used leaving first.
+A parsed `Tariff` (immutable) from cached_tariff, or given to price_session, also keeps its plan
+while the same object is priced again. Only successful parses are kept: bad input raises every
+time. Each cache holds at most CAPACITY tariffs, the least recently used leaving first.
 """
 
 from __future__ import annotations
@@ -77,13 +77,16 @@ def tariff_plan(data: Mapping[str, Any]) -> TariffPlan:
     if plan is None:
         plan = TariffPlan(parse_tariff(data))
         _by_content.put(key, plan)
-        _by_tariff.put(id(plan.tariff), plan)
     return plan
 
 
 def cached_tariff(data: Mapping[str, Any]) -> Tariff:
     """parse_tariff(data), parsed once per content: what to give price_session for a tariff priced often."""
-    return tariff_plan(data).tariff
+    plan = tariff_plan(data)
+    # kept by its Tariff only here, where price_session will want it: not for each tariff price_cdr parses
+    if _by_tariff.get(id(plan.tariff)) is None:
+        _by_tariff.put(id(plan.tariff), plan)
+    return plan.tariff
 
 
 def plan_of(tariff: Tariff) -> TariffPlan:

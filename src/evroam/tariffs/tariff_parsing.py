@@ -36,6 +36,7 @@ from evroam.tariffs.pricing_input import (
     to_end_clock_time,
     to_clock_time,
     to_non_negative,
+    to_text,
     to_whole_number,
 )
 from evroam.tariffs.pricing_model import (
@@ -75,6 +76,7 @@ _EVROAM_KINDS = {
     **_EVROAM_NAMED_KINDS,
     **{code: _EVROAM_NAMED_KINDS[name] for code, name in enumerate(_EVROAM_V1_CODES)},
 }
+_KIND_KEY_TYPES = (str, int)  # exactly: True or 1.0 would find the v1 code 1
 
 
 def _weekdays(days: Any, field: str) -> frozenset[int] | None:
@@ -139,43 +141,43 @@ _EVROAM = _Shape(
 
 def parse_tariff(data: Mapping[str, Any]) -> Tariff:
     """An OCPI 2.2.1 / 2.1.1 tariff or an evroam tariff, told apart by how elements spell their components."""
-    data = json_object(data, "")
+    # JSON objects are dicts (json.loads): `type(...) is dict` spares them the costlier Mapping check
+    data = data if type(data) is dict else json_object(data, "")
     elements = object_list(data, "elements")
     first = elements[0]
-    shape = _EVROAM if isinstance(first, Mapping) and "priceComponents" in first else _OCPI
+    is_evroam = (type(first) is dict or isinstance(first, Mapping)) and "priceComponents" in first
+    shape = _EVROAM if is_evroam else _OCPI
     keys = shape.keys
+    currency = to_text(data.get("currency"), "currency")
+    parsed = []
+    for index, item in enumerate(elements):
+        try:
+            parsed.append(_element(item if type(item) is dict else json_object(item, ""), shape))
+        except PricingInputError as error:
+            raise error.within(f"elements[{index}]") from None
+    min_price, max_price = _price_limits(data, keys)
     tariff_id = data.get("id")
-    return Tariff(
-        currency=text(data, "currency"),
-        elements=tuple(_element(item, index, shape) for index, item in enumerate(elements)),
-        min_price=_price_limit(data, keys["min_price"], keys),
-        max_price=_price_limit(data, keys["max_price"], keys),
-        id=None if tariff_id is None else str(tariff_id),
-    )
+    return Tariff(currency, tuple(parsed), min_price, max_price, None if tariff_id is None else str(tariff_id))
 
 
-def _element(item: Any, index: int, shape: _Shape) -> TariffElement:
-    try:
-        element = json_object(item, "")
-        components_key = shape.keys["price_components"]
-        components = []
-        for position, raw in enumerate(object_list(element, components_key)):
-            try:
-                component = _component(json_object(raw, ""), shape)
-            except PricingInputError as error:
-                raise error.within(f"{components_key}[{position}]") from None
-            if component is not None:
-                components.append(component)
-        raw_restrictions = optional_object(element, "restrictions")
-        restrictions = None if raw_restrictions is None else _restrictions(raw_restrictions, shape.restriction_fields)
-    except PricingInputError as error:
-        raise error.within(f"elements[{index}]") from None
+def _element(element: Mapping[str, Any], shape: _Shape) -> TariffElement:
+    components_key = shape.keys["price_components"]
+    components = []
+    for position, raw in enumerate(object_list(element, components_key)):
+        try:
+            component = _component(raw if type(raw) is dict else json_object(raw, ""), shape)
+        except PricingInputError as error:
+            raise error.within(f"{components_key}[{position}]") from None
+        if component is not None:
+            components.append(component)
+    raw_restrictions = optional_object(element, "restrictions")
+    restrictions = None if raw_restrictions is None else _restrictions(raw_restrictions, shape.restriction_fields)
     return TariffElement(tuple(components), restrictions)
 
 
 def _component(data: Mapping[str, Any], shape: _Shape) -> PriceComponent | None:
     raw_type = data.get("type")
-    kind = shape.kinds.get(raw_type) if type(raw_type) in (str, int) else None
+    kind = shape.kinds.get(raw_type) if type(raw_type) in _KIND_KEY_TYPES else None
     if kind is None:
         raise PricingInputError("type", "required" if raw_type is None else "not a known price component type")
     dimension, locked = kind
@@ -216,6 +218,13 @@ def _restrictions(data: Mapping[str, Any], fields: dict[str, str]) -> Restrictio
             if parsed is not None:  # an empty day_of_week list restricts nothing
                 values[field] = parsed
     return Restrictions(**values) if values else None
+
+
+def _price_limits(data: Mapping[str, Any], keys: dict[str, str]) -> tuple[PriceLimit | None, PriceLimit | None]:
+    min_key, max_key = keys["min_price"], keys["max_price"]
+    if data.get(min_key) is None and data.get(max_key) is None:  # most tariffs have neither
+        return None, None
+    return _price_limit(data, min_key, keys), _price_limit(data, max_key, keys)
 
 
 def _price_limit(data: Mapping[str, Any], key: str, keys: dict[str, str]) -> PriceLimit | None:
