@@ -155,7 +155,8 @@ def _walk(plan: TariffPlan, periods: Sequence[SessionPeriod], zone: tzinfo) -> _
     session_s = parking_s = reservation_s = 0
     for index, period in enumerate(periods):
         moment, duration_s, period_kwh, state = period.start, period.duration_s, period.energy_kwh, period.state
-        if moment.tzinfo is None or duration_s < 0 or period_kwh < 0:
+        # ZERO, not 0: comparing a Decimal with an int converts the int first, per period
+        if moment.tzinfo is None or duration_s < 0 or period_kwh < ZERO:
             raise PricingInputError(f"periods[{index}]", "start must carry a time zone, duration and energy not be negative")
         # the local time is costly to work out: only when a restriction may ask for it
         local = moment.astimezone(zone) if local_time else None

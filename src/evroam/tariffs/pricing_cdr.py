@@ -33,8 +33,8 @@ from evroam.tariffs.pricing_model import ZERO, PeriodState, SessionPeriod
 from evroam.tariffs.pricing_time_zones import zone_named, zone_of_country
 
 _SECONDS_PER_HOUR = Decimal(3600)
-_MICROSECOND = timedelta(microseconds=1)
-_MICROSECONDS_PER_SECOND = 1_000_000
+_SECONDS_PER_DAY = 86_400
+_HALF_SECOND_US = 500_000
 _INFINITY = float("inf")
 _RESERVATION, _CHARGING, _PARKING = PeriodState.RESERVATION, PeriodState.CHARGING, PeriodState.PARKING
 # the dimensions read, each with whether its volume is in hours (see _readings)
@@ -56,7 +56,8 @@ class CdrSession:
 
 def read_cdr(cdr: Mapping[str, Any], time_zone: str | None = None) -> CdrSession:
     cdr = cdr if type(cdr) is dict else json_object(cdr, "cdr")
-    start = to_datetime(cdr.get("start_date_time"), "start_date_time")
+    start_text = cdr.get("start_date_time")
+    start = to_datetime(start_text, "start_date_time")
     end_key = "stop_date_time" if cdr.get("end_date_time") is None and "stop_date_time" in cdr else "end_date_time"
     end = to_datetime(cdr.get(end_key), end_key)
     if end < start:
@@ -69,7 +70,12 @@ def read_cdr(cdr: Mapping[str, Any], time_zone: str | None = None) -> CdrSession
     for index, raw in enumerate(raw_periods):
         try:
             period = raw if type(raw) is dict else json_object(raw, "")
-            period_start = to_datetime(period.get("start_date_time"), "start_date_time")
+            period_start_text = period.get("start_date_time")
+            # the first period usually starts at the CDR's start, written the same way: read that once
+            if type(period_start_text) is str and period_start_text == start_text:
+                period_start = start
+            else:
+                period_start = to_datetime(period_start_text, "start_date_time")
             if period_start < previous:
                 problem = "before the previous period's start" if starts else "before the CDR's start_date_time"
                 raise PricingInputError("start_date_time", problem)
@@ -105,8 +111,9 @@ def hours_to_seconds(hours: Decimal) -> int:
 
 
 def _whole_seconds(span: timedelta) -> int:
-    microseconds = span // _MICROSECOND
-    return (microseconds + _MICROSECONDS_PER_SECOND // 2) // _MICROSECONDS_PER_SECOND
+    """The span to the whole second, half up."""
+    # from its fields: dividing by a timedelta first converts both to microseconds, which costs more
+    return span.days * _SECONDS_PER_DAY + span.seconds + (span.microseconds >= _HALF_SECOND_US)
 
 
 def _readings(dimensions: list[Any]) -> dict[str, Volume]:

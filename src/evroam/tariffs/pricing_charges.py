@@ -80,7 +80,9 @@ def apply_step_sizes(charges: list[Charge]) -> None:
             last_reservation = charge
     if last_energy is not None:
         total_wh = energy_kwh * _WH_PER_KWH
-        last_energy.extra = (round_up_to_step(total_wh, last_energy.component.step_size) - total_wh) / _WH_PER_KWH
+        extra_wh = round_up_to_step(total_wh, last_energy.component.step_size) - total_wh
+        # energy is mostly metered in whole Wh: then nothing is added, and the division can be skipped
+        last_energy.extra = extra_wh / _WH_PER_KWH if extra_wh else 0
     if last_session_time is not None:
         _round_seconds(last_session_time, time_s if last_session_time.dimension == TIME else parking_s)
     if last_reservation is not None:
@@ -97,4 +99,8 @@ def round_up_to_step(amount: Decimal | int, step: int) -> Decimal | int:
         return amount
     if type(amount) is int:
         return -(-amount // step) * step
+    if step == 1:
+        # the usual Wh step. The amount is a context result (28 digits at most), which dividing and
+        # multiplying by 1 would leave as it is: only the rounding is left to do
+        return amount.to_integral_value(ROUND_CEILING)
     return (amount / step).to_integral_value(ROUND_CEILING) * step
