@@ -10,7 +10,7 @@ import pytest
 from evroam.tariffs.pricing import price_cdr, price_session
 from evroam.tariffs.pricing_errors import PricingInputError
 from evroam.tariffs.pricing_model import Dimension, PeriodState, ReservationRestriction, SessionPeriod
-from evroam.tariffs.tariff_parsing import parse_tariff
+from evroam.tariffs.tariff_parsing import parse_tariff, spot_rule
 from tests.tariffs.pricing_support import cdr, period
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Berlin
@@ -155,3 +155,19 @@ def test_bad_tariffs_name_the_field(tariff: dict, field: str) -> None:
         parse_tariff(tariff)
     assert raised.value.field == field
     assert str(raised.value).startswith(f"{field}: ")
+
+
+def test_spot_rule_of_a_stored_component() -> None:
+    rule = spot_rule({"type": 7, "biddingZone": "FI", "priceCap": "0.18", "costPercentage": 30, "margin": "0.05"})
+    assert (rule.bidding_zone, rule.locked, rule.price_cap) == ("FI", True, Decimal("0.18"))
+    assert (rule.cost_percentage, rule.margin, rule.margin_percentage) == (Decimal(30), Decimal("0.05"), Decimal(0))
+
+
+@pytest.mark.parametrize(
+    ("component", "field"),
+    [({"type": "ENERGY", "price": "0.30"}, "type"), ({"type": "ENERGY_SPOT", "priceCap": "0.18"}, "biddingZone")],
+)
+def test_spot_rule_of_something_else_names_the_field(component: dict, field: str) -> None:
+    with pytest.raises(PricingInputError) as raised:
+        spot_rule(component)
+    assert raised.value.field == field

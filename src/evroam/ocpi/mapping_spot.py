@@ -26,12 +26,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from evroam.ocpi.mapping_locations import json_number
-from evroam.tariffs.pricing_model import ZERO, SpotRule
+from evroam.tariffs.pricing_model import SpotRule
 from evroam.tariffs.pricing_spot import spot_unit_price
 from evroam.tariffs.pricing_time_zones import one_clock
 from evroam.tariffs.spot_prices import SpotPrice
@@ -42,30 +41,12 @@ _DATE_RESTRICTIONS = ("start_date", "end_date")
 _TIME_RESTRICTIONS = ("start_time", "end_time")
 
 
-
 @dataclass(frozen=True)
 class KnownSpotPrices:
     """What the publication knows of spot prices: each zone's intervals (sorted), as of `now`."""
 
     series: Mapping[str, Sequence[SpotPrice]]
     now: datetime
-
-
-def spot_rule(raw: Mapping[str, Any]) -> SpotRule:
-    """The pricing rule of a stored spot component (camelCase, numbers as decimal strings)."""
-
-    def number(key: str) -> Decimal | None:
-        value = raw.get(key)
-        return None if value is None else Decimal(str(value))
-
-    return SpotRule(
-        bidding_zone=raw["biddingZone"],
-        locked=raw.get("type") == "ENERGY_SPOT_LOCKED",
-        price_cap=number("priceCap"),
-        cost_percentage=number("costPercentage") or ZERO,
-        margin=number("margin") or ZERO,
-        margin_percentage=number("marginPercentage") or ZERO,
-    )
 
 
 def interval_elements(

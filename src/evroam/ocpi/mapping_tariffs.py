@@ -29,13 +29,14 @@ from typing import Any
 
 from evroam.ocpi.ascii_211 import ascii_document
 from evroam.ocpi.mapping_locations import V211, Party, energy_mix, json_number, utc_text
-from evroam.ocpi.mapping_spot import KnownSpotPrices, interval_elements, spot_rule
+from evroam.ocpi.mapping_spot import KnownSpotPrices, interval_elements
 from evroam.tariffs.pricing_spot import spot_unit_price
 from evroam.tariffs.models import Tariff
+from evroam.tariffs.schemas import SPOT_TYPES
+from evroam.tariffs.tariff_parsing import spot_rule
 
 PUBLISHED_USE_TYPE = "PRICE"
 _FIXED_TYPES = {"ENERGY", "FLAT", "TIME", "PARKING_TIME"}
-_SPOT_TYPES = {"ENERGY_SPOT", "ENERGY_SPOT_LOCKED"}
 # The platform's v1 integer codes, accepted in stored elements too.
 _V1_TYPES = (
     "ENERGY", "FLAT", "PARKING_TIME", "TIME", "SOCKET_COUNT", "CHARGER_COUNT", "ENERGY_SPOT",
@@ -101,17 +102,17 @@ def _elements(
 ) -> list[dict[str, Any]]:
     restrictions = _restrictions(raw.get("restrictions") or {}, v211)
     at_cap = _element(raw, restrictions, v211)
-    spot_component = next((item for item in raw.get("priceComponents") or [] if _kind(item) in _SPOT_TYPES), None)
+    spot_component = next((item for item in raw.get("priceComponents") or [] if _kind(item) in SPOT_TYPES), None)
     if spot is None or spot_component is None or restrictions is None:
         return [at_cap] if at_cap is not None else []
     energy = _component({**spot_component, "type": "ENERGY", "price": 0}, v211)
     others = [
         component
         for item in raw.get("priceComponents") or []
-        if _kind(item) not in _SPOT_TYPES and (component := _component(item, v211)) is not None
+        if _kind(item) not in SPOT_TYPES and (component := _component(item, v211)) is not None
     ]
     timed = interval_elements(
-        spot_rule({**spot_component, "type": _kind(spot_component)}),
+        spot_rule(spot_component),
         {key: value for key, value in energy.items() if key not in ("type", "price")},
         others,
         restrictions,
@@ -147,8 +148,8 @@ def _component(raw: Mapping[str, Any], v211: bool) -> dict[str, Any] | None:
     kind = _kind(raw)
     if kind in _FIXED_TYPES:
         price = raw.get("price")
-    elif kind in _SPOT_TYPES and raw.get("priceCap") is not None:
-        rule = spot_rule({**raw, "type": kind})
+    elif kind in SPOT_TYPES and raw.get("priceCap") is not None:
+        rule = spot_rule(raw)
         kind, price = "ENERGY", spot_unit_price(rule, rule.price_cap)
     else:
         return None

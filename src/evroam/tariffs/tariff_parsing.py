@@ -201,6 +201,14 @@ def _component(data: Mapping[str, Any], shape: _Shape) -> PriceComponent | None:
     return PriceComponent(dimension, ZERO, vat, step_size, spot)
 
 
+def spot_rule(component: Mapping[str, Any]) -> SpotRule:
+    """The pricing rule of a spot component of evroam's own shape (as tariffs are stored)."""
+    parsed = _component(component, _EVROAM)
+    if parsed is None or parsed.spot is None:
+        raise PricingInputError("type", "not a spot component")
+    return parsed.spot
+
+
 def _optional(data: Mapping[str, Any], key: str, read: Callable[[Any, str], Decimal]) -> Decimal | None:
     value = data.get(key)
     return None if value is None else read(value, key)
