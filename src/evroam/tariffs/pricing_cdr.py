@@ -36,6 +36,7 @@ _SECONDS_PER_HOUR = Decimal(3600)
 _SECONDS_PER_DAY = 86_400
 _HALF_SECOND_US = 500_000
 _INFINITY = float("inf")
+_JSON_NUMBERS = (float, int)  # exactly: a bool is no volume
 _RESERVATION, _CHARGING, _PARKING = PeriodState.RESERVATION, PeriodState.CHARGING, PeriodState.PARKING
 # the dimensions read, each with whether its volume is in hours (see _readings)
 _READ_DIMENSIONS = {"TIME": True, "PARKING_TIME": True, "RESERVATION_TIME": True, "ENERGY": False, "MIN_CURRENT": False,
@@ -134,13 +135,10 @@ def _readings(dimensions: list[Any]) -> dict[str, Volume]:
             if in_hours is None:
                 continue
             volume = dimension.get("volume")
-            number_type = type(volume)
-            if number_type is float and 0 <= volume < _INFINITY:
-                values[kind] = volume if in_hours else Decimal(str(volume))
-            elif number_type is int and volume >= 0:
-                values[kind] = volume if in_hours else Decimal(volume)
+            if in_hours and type(volume) in _JSON_NUMBERS and 0 <= volume < _INFINITY:
+                values[kind] = volume  # checked; converted as the period is built
             else:
-                values[kind] = to_non_negative(volume, "volume")  # a decimal string, or raises
+                values[kind] = to_non_negative(volume, "volume")  # a Decimal, or raises
         except PricingInputError as error:
             raise error.within(f"dimensions[{index}]") from None
     return values
