@@ -31,15 +31,17 @@ import httpx
 import orjson
 from sqlalchemy import insert
 
-from evroam import migrate
+from evroam.database import migrate
 from evroam.app import create_app
 from evroam.config import Settings
-from evroam.integrations import details_read_model
+from evroam.integrations.details import read_model as details_read_model
 from evroam.integrations import service as integration_service
-from evroam.integrations.models import IntegrationLocation, TariffLink
+from evroam.integrations.locations.models import IntegrationLocation
+from evroam.integrations.tariff_links.models import TariffLink
 from evroam.integrations.schemas import IntegrationCreate
-from evroam.network import operator_service
-from evroam.network.models import Charger, Site, Socket
+from evroam.network.operators import service as operator_service
+from evroam.network.chargers.models import Charger, Socket
+from evroam.network.sites.models import Site
 from evroam.runtime import Runtime
 from evroam.startup import bootstrap
 from evroam.tariffs import service as tariff_service

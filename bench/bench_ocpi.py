@@ -46,12 +46,15 @@ from fastapi.responses import Response
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
-from evroam import migrate
+from evroam.database import migrate
 from evroam.config import Settings
-from evroam.integrations import publication
-from evroam.integrations.models import Integration, IntegrationLocation, IntegrationToken, TariffLink
-from evroam.network import operator_service
-from evroam.network.models import Charger, Site, Socket
+from evroam.publication import ledger as publication
+from evroam.integrations.models import Integration, IntegrationToken
+from evroam.integrations.locations.models import IntegrationLocation
+from evroam.integrations.tariff_links.models import TariffLink
+from evroam.network.operators import service as operator_service
+from evroam.network.chargers.models import Charger, Socket
+from evroam.network.sites.models import Site
 from evroam.runtime import Runtime
 from evroam.security import hash_secret
 from evroam.startup import bootstrap

@@ -23,8 +23,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from evroam.tariffs.pricing import price_cdr
-from evroam.tariffs.pricing_tariff_cache import clear_tariff_cache
+from evroam.tariffs.pricing.engine import price_cdr
+from evroam.tariffs.pricing.tariff_cache import clear_tariff_cache
 
 SHARED = Path(os.environ.get("EVROAM_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 TIME_ZONE = "Europe/Berlin"

@@ -17,18 +17,20 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from evroam import migrate
-from evroam.all_models import metadata
+from evroam.database import migrate
+from evroam.database.models import metadata
 from evroam.app import create_app
 from evroam import events
 from evroam.config import Settings
 from evroam.events import Change
-from evroam.network import operator_service
+from evroam.network.operators import service as operator_service
 from evroam.runtime import Runtime
 from evroam.startup import bootstrap
 from evroam.wiring import wired_runtime
 from tests.support.read_models import assert_details_read_model_current
 from tests.support import loopback_only
+# Fixtures of a registered OCPI partner, shared by the OCPI, publication and delivery tests.
+from tests.support.ocpi_partner import live_evroam, ocpi_client, partner  # noqa: F401
 
 loopback_only.install()
 

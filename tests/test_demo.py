@@ -61,7 +61,7 @@ async def test_demo_data_loaded_from_the_command_line_is_published_to_its_partne
     """`evroam demo` runs outside the app: its changes must still reach the publication ledger."""
     from sqlalchemy import func, select
 
-    from evroam.integrations.publication_models import PublishedDocument
+    from evroam.publication.models import PublishedDocument
 
     await load_demo(runtime.settings)
     async with runtime.sessions() as session:

@@ -13,17 +13,17 @@ from evroam.api.errors import install_error_handlers
 from evroam.config import Settings, get_settings
 from evroam.delivery.routes import router as delivery_router
 from evroam.delivery.worker import start_in_process
-from evroam.integrations.location_routes import router as integration_location_router
+from evroam.integrations.locations.routes import router as integration_location_router
 from evroam.integrations.routes import router as integration_router
-from evroam.integrations.tariff_link_routes import router as integration_tariff_router
-from evroam.network.charger_routes import router as charger_router
-from evroam.network.site_routes import router as site_router
+from evroam.integrations.tariff_links.routes import router as integration_tariff_router
+from evroam.network.chargers.routes import router as charger_router
+from evroam.network.sites.routes import router as site_router
 from evroam.ocpi.app import create_ocpi_app
 from evroam.runtime import Runtime
 from evroam.startup import bootstrap, prepare_database
-from evroam.tariffs.quote_routes import router as tariff_quote_router
+from evroam.tariffs.quotes.routes import router as tariff_quote_router
 from evroam.tariffs.routes import router as tariff_router
-from evroam.tariffs.spot_routes import router as spot_price_router
+from evroam.tariffs.spot.routes import router as spot_price_router
 from evroam.wiring import wire
 
 

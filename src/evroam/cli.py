@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from evroam.config import get_settings
-from evroam.tariffs.commands import price
-from evroam.tariffs.spot_commands import import_spot_prices
+from evroam.tariffs.price_command import price
+from evroam.tariffs.spot.command import import_spot_prices
 
 app = typer.Typer(help="evroam: OCPI roaming integration platform for charge point operators.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -56,7 +56,7 @@ def worker() -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database to the newest schema (Alembic)."""
-    from evroam import migrate
+    from evroam.database import migrate
 
     settings = get_settings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
@@ -79,7 +79,7 @@ def apikey_create(
     operator: Annotated[int | None, typer.Option(help="Operator id (default: the configured operator)")] = None,
 ) -> None:
     """Create an API key and print it once: only its hash is stored."""
-    from evroam.network.keys import create_key
+    from evroam.network.operators.keys import create_key
 
     typer.echo(asyncio.run(create_key(get_settings(), name, operator)))
 

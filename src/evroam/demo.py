@@ -16,15 +16,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.config import Settings, new_secret_token
 from evroam.events import Change, announce
-from evroam.integrations import location_service, service as integration_service, tariff_link_service
-from evroam.integrations.location_schemas import LocationCreate
+from evroam.integrations.locations import service as location_service
+from evroam.integrations import service as integration_service
+from evroam.integrations.tariff_links import service as tariff_link_service
+from evroam.integrations.locations.schemas import LocationCreate
 from evroam.integrations.models import Integration, IntegrationToken
 from evroam.integrations.schemas import IntegrationCreate
-from evroam.integrations.tariff_link_schemas import TariffLinksIn
-from evroam.network import charger_service, operator_service, site_service
-from evroam.network.charger_schemas import ChargerCreate
-from evroam.network.models import Site
-from evroam.network.site_schemas import SiteCreate
+from evroam.integrations.tariff_links.schemas import TariffLinksIn
+from evroam.network.chargers import service as charger_service
+from evroam.network.operators import service as operator_service
+from evroam.network.sites import service as site_service
+from evroam.network.chargers.schemas import ChargerCreate
+from evroam.network.sites.models import Site
+from evroam.network.sites.schemas import SiteCreate
 from evroam.runtime import Runtime
 from evroam.security import hash_secret
 from evroam.startup import bootstrap, prepare_database

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from evroam.config import Settings
-from evroam.db import create_engine, session_factory
+from evroam.database.engine import create_engine, session_factory
 from evroam.security import SecretBox
 
 

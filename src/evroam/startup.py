@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
-from evroam import migrate
-from evroam.db import is_sqlite
-from evroam.integrations import details_read_model
-from evroam.network import operator_service
+from evroam.database import migrate
+from evroam.database.engine import is_sqlite
+from evroam.integrations.details import read_model as details_read_model
+from evroam.network.operators import service as operator_service
 from evroam.runtime import Runtime
 
 

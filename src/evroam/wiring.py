@@ -10,7 +10,8 @@ from __future__ import annotations
 from evroam.config import Settings
 from evroam.delivery import outbox
 from evroam.events import subscribe
-from evroam.integrations import details_read_model, publication
+from evroam.integrations.details import read_model as details_read_model
+from evroam.publication import ledger as publication
 from evroam.runtime import Runtime
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from evroam.ocpi import exchange_lease
+from evroam.ocpi.credentials import exchange_lease
 
 
 @dataclass
@@ -21,7 +21,7 @@ class RegistrationCalls:
 
 @pytest.fixture
 def registration(monkeypatch) -> RegistrationCalls:
-    """Records what the management API asks of evroam.ocpi.registration instead of talking to a partner.
+    """Records what the management API asks of evroam.ocpi.credentials.registration instead of talking to a partner.
 
     The handshake itself is the OCPI side's (and its tests'); here only the contract matters: which
     integration is registered or unregistered, and when. Like the real exchange, each registration
@@ -39,10 +39,10 @@ def registration(monkeypatch) -> RegistrationCalls:
             raise ConnectionError("partner unreachable")
 
     try:
-        module = importlib.import_module("evroam.ocpi.registration")
+        module = importlib.import_module("evroam.ocpi.credentials.registration")
     except ModuleNotFoundError:
-        module = types.ModuleType("evroam.ocpi.registration")
-        monkeypatch.setitem(sys.modules, "evroam.ocpi.registration", module)
+        module = types.ModuleType("evroam.ocpi.credentials.registration")
+        monkeypatch.setitem(sys.modules, "evroam.ocpi.credentials.registration", module)
     monkeypatch.setattr(module, "register_with_partner", register_with_partner, raising=False)
     monkeypatch.setattr(module, "unregister_at_partner", unregister_at_partner, raising=False)
     return calls

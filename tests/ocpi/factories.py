@@ -23,10 +23,13 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.delivery.worker import DeliveryPolicy, run_worker
-from evroam.integrations import publication
-from evroam.integrations.models import Integration, IntegrationLocation, TariffLink
-from evroam.network import operator_service
-from evroam.network.models import Charger, Site, Socket
+from evroam.publication import ledger as publication
+from evroam.integrations.models import Integration
+from evroam.integrations.locations.models import IntegrationLocation
+from evroam.integrations.tariff_links.models import TariffLink
+from evroam.network.operators import service as operator_service
+from evroam.network.chargers.models import Charger, Socket
+from evroam.network.sites.models import Site
 from evroam.runtime import Runtime
 from evroam.tariffs.models import Tariff
 from tests.conftest import SHARED_DIR

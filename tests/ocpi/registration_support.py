@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from evroam.integrations.models import Integration, IntegrationToken
-from evroam.network import operator_service
+from evroam.network.operators import service as operator_service
 from evroam.runtime import Runtime
 from evroam.security import hash_secret
 

@@ -31,7 +31,7 @@ from sqlalchemy import delete
 
 from evroam.integrations.models import IntegrationToken
 from evroam.security import hash_secret
-from tests.ocpi.conftest import RegisteredPartner, register_partner
+from tests.support.ocpi_partner import RegisteredPartner, register_partner
 from tests.ocpi.factories import OPENAPI_221, publish_site
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from evroam.network.models import Operator
+from evroam.network.operators.models import Operator
 
 from tests.conftest import API_KEY, OTHER_API_KEY
 from tests.ocpi.factories import publish_sites

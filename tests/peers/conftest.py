@@ -18,7 +18,6 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.ocpi.conftest import live_evroam  # noqa: F401  (evroam on loopback, for peers to call back)
 from tests.peers.extrawest_venv import SCRIPT, ensure_venv
 from tests.support.live_server import free_port
 

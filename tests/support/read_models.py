@@ -5,8 +5,8 @@ from __future__ import annotations
 import orjson
 from sqlalchemy import select
 
-from evroam.integrations.details_locations import build_location_documents
-from evroam.integrations.models import IntegrationLocation
+from evroam.integrations.details.locations import build_location_documents
+from evroam.integrations.locations.models import IntegrationLocation
 from evroam.runtime import Runtime
 
 

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from evroam.events import Change
-from evroam.integrations.models import Integration, IntegrationLocation, TariffLink
+from evroam.integrations.models import Integration
+from evroam.integrations.locations.models import IntegrationLocation
+from evroam.integrations.tariff_links.models import TariffLink
 from evroam.tariffs.models import Tariff
-from evroam.tariffs.tariff_parsing import parse_tariff
+from evroam.tariffs.pricing.parsing import parse_tariff
 
 TARIFFS = "/api/v2/cpo/tariffs"
 
@@ -292,6 +294,8 @@ async def _link(runtime, tariff_id: str, operator_id: int) -> str:
     async with runtime.sessions() as session:
         integration_id = str(uuid.uuid4())
         session.add(Integration(integration_id=integration_id, operator_id=operator_id, integration_name="Hub"))
+        # Without a relationship the ORM orders one flush's inserts by model path, not by foreign key.
+        await session.flush()
         location = IntegrationLocation(id=str(uuid.uuid4()), integration_id=integration_id, standalone={"name": "x"})
         session.add(location)
         await session.flush()

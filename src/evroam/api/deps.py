@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.api.errors import ApiError
-from evroam.network.models import ApiKey
+from evroam.network.operators.models import ApiKey
 from evroam.runtime import Runtime
 from evroam.security import hash_secret, secret_matches
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from evroam.db import Base, UtcDateTime, utcnow
+from evroam.database.base import Base, UtcDateTime, utcnow
 
 PENDING = "PENDING"  # waiting for its first attempt
 IN_FLIGHT = "IN_FLIGHT"  # leased by a worker; a lease that runs out makes the row claimable again

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from evroam.api.errors import conflict, not_found
 from evroam.api.pagination import PageRequest, paginate
-from evroam.db import utcnow
+from evroam.database.base import utcnow
 from evroam.delivery.models import SUPERSEDED, WAITING, Delivery
 from evroam.integrations.models import Integration
 from evroam.integrations.service import get_integration
-from evroam.ocpi.client import find_endpoint
+from evroam.ocpi.protocol.client import find_endpoint
 from evroam.runtime import Runtime
 
 PUT, PATCH, DELETE = "PUT", "PATCH", "DELETE"

@@ -1,6 +1,6 @@
 """One push to a partner, reduced to what the worker decides on.
 
-The stored JSON text goes out as it is (an orjson Fragment), through `evroam.ocpi.client.send` with our
+The stored JSON text goes out as it is (an orjson Fragment), through `evroam.ocpi.protocol.client.send` with our
 party taken from the claim (one query per batch, not one per push). A push counts as delivered on
 HTTP 2xx with an OCPI 1xxx code, or with no envelope at all (lenient with receivers that answer an
 empty body); anything else is a failure to retry, with the partner's `Retry-After` honoured on 429
@@ -15,7 +15,7 @@ import httpx
 import orjson
 
 from evroam.integrations.models import Integration
-from evroam.ocpi.client import NotConnected, PartnerUnreachable, Party, send
+from evroam.ocpi.protocol.client import NotConnected, PartnerUnreachable, Party, send
 from evroam.runtime import Runtime
 
 

@@ -38,13 +38,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from evroam.config import Settings
-from evroam.db import is_sqlite, utcnow
+from evroam.database.engine import is_sqlite
+from evroam.database.base import utcnow
 from evroam.delivery.models import DELIVERED, IN_FLIGHT, OPEN, RETRYING, SUPERSEDED, WAITING, Delivery
 from evroam.delivery.outbox import DELETE, PUT, receiver_url
 from evroam.delivery.transport import Outcome, push
 from evroam.integrations.models import Integration
-from evroam.network.models import Operator
-from evroam.ocpi.client import TIMEOUT, Party
+from evroam.network.operators.models import Operator
+from evroam.ocpi.protocol.client import TIMEOUT, Party
 from evroam.runtime import Runtime
 from evroam.startup import prepare_database
 from evroam.wiring import wired_runtime

@@ -10,9 +10,10 @@ from evroam.api.deps import OperatorId, RuntimeDep, SessionDep
 from evroam.api.pagination import PageParams, page_envelope
 from evroam.api.responses import ERROR_RESPONSES
 from evroam.api.schemas import Page
-from evroam.integrations import details, service
-from evroam.integrations.details_schemas import IntegrationCreated, IntegrationDetails
-from evroam.integrations.json_response import json_response
+from evroam.integrations.details import service as details
+from evroam.integrations import service
+from evroam.integrations.details.schemas import IntegrationCreated, IntegrationDetails
+from evroam.api.json_response import json_response
 from evroam.integrations.schemas import IntegrationCreate, IntegrationSummary, IntegrationUpdate
 
 router = APIRouter(prefix="/integrations", tags=["integrations"], responses=ERROR_RESPONSES)

@@ -1,12 +1,12 @@
 """Use cases of integrations: list, create, update, delete; every query is scoped to the operator.
 
-The OCPI credentials exchange itself lives in evroam.ocpi.registration; this module only records what
+The OCPI credentials exchange itself lives in evroam.ocpi.credentials.registration; this module only records what
 the operator asked for and starts (or ends) the exchange:
 
 * with `ocpiConnection` (the partner's versions URL and their token A) we register with the partner:
   we are the credentials SENDER, the integration is CONNECTING until the exchange ends. One exchange
   runs at a time: the request that asks for one takes the integration's exchange lease
-  (evroam.ocpi.exchange_lease) with CONNECTING, and is refused (409) while another holds it;
+  (evroam.ocpi.credentials.exchange_lease) with CONNECTING, and is refused (409) while another holds it;
 * without it we issue a token A, shown once in the create response, and wait (PENDING) for the partner
   to register at our versions URL: we are the RECEIVER.
 """
@@ -31,7 +31,7 @@ from evroam.integrations.schemas import (
     SalesforceConnectionIn,
     UtilityCloudConnectionIn,
 )
-from evroam.ocpi import exchange_lease
+from evroam.ocpi.credentials import exchange_lease
 from evroam.runtime import Runtime
 from evroam.security import hash_secret
 
@@ -294,14 +294,14 @@ def _set_connector_status(integration: Integration, active: bool) -> None:
 
 
 def _start_registration(runtime: Runtime, integration_id: str) -> None:
-    from evroam.ocpi.registration import register_with_partner
+    from evroam.ocpi.credentials.registration import register_with_partner
 
     runtime.spawn(register_with_partner(runtime, integration_id))
 
 
 async def _unregister(runtime: Runtime, integration_id: str) -> None:
     """Tells the partner (DELETE credentials); a failure there must not keep the operator from deleting."""
-    from evroam.ocpi.registration import unregister_at_partner
+    from evroam.ocpi.credentials.registration import unregister_at_partner
 
     try:
         await unregister_at_partner(runtime, integration_id)

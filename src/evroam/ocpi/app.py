@@ -9,8 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from evroam.api.errors import validation_details
-from evroam.ocpi.credentials import router as credentials_router
-from evroam.ocpi.envelope import (
+from evroam.ocpi.credentials.routes import router as credentials_router
+from evroam.ocpi.protocol.envelope import (
     CLIENT_ERROR,
     INVALID_PARAMETERS,
     SERVER_ERROR,
@@ -19,13 +19,13 @@ from evroam.ocpi.envelope import (
     error_response,
     ocpi_response,
 )
-from evroam.ocpi.hubclientinfo import router as hubclientinfo_router
-from evroam.ocpi.locations import routers as locations_routers
-from evroam.ocpi.message_ids import MessageIdMiddleware
-from evroam.ocpi.routing_headers import RoutingHeaderMiddleware
-from evroam.ocpi.tariffs import routers as tariffs_routers
-from evroam.ocpi.trailing_slash import TrailingSlashMiddleware
-from evroam.ocpi.versions import router as versions_router
+from evroam.ocpi.hubclientinfo.routes import router as hubclientinfo_router
+from evroam.ocpi.locations.routes import routers as locations_routers
+from evroam.ocpi.protocol.message_ids import MessageIdMiddleware
+from evroam.ocpi.protocol.routing_headers import RoutingHeaderMiddleware
+from evroam.ocpi.tariffs.routes import routers as tariffs_routers
+from evroam.ocpi.protocol.trailing_slash import TrailingSlashMiddleware
+from evroam.ocpi.versions.routes import router as versions_router
 from evroam.runtime import Runtime
 
 log = logging.getLogger(__name__)

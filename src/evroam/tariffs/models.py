@@ -1,4 +1,4 @@
-"""Central tariffs in the platform's own shape, and the spot price series they may follow."""
+"""Central tariffs in the platform's own shape."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import Boolean, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from evroam.db import Base, JsonDocument, UtcDateTime, utcnow
+from evroam.database.base import Base, JsonDocument, UtcDateTime, utcnow
 
 
 class Tariff(Base):
@@ -36,19 +36,3 @@ class Tariff(Base):
     energy_mix: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
     created: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_updated: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-
-
-class SpotPrice(Base):
-    """One price interval of a bidding zone's day-ahead series, per kWh in the zone's currency."""
-
-    __tablename__ = "spot_prices"
-    __table_args__ = (Index("ix_spot_prices_lookup", "operator_id", "bidding_zone", "starts_at", unique=True),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id", ondelete="CASCADE"))
-    bidding_zone: Mapped[str] = mapped_column(String(32))
-    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    price_per_kwh: Mapped[Decimal] = mapped_column(Numeric(18, 8))
-    currency: Mapped[str] = mapped_column(String(3))
-    imported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.api.errors import ApiError, bad_request, conflict, not_found
 from evroam.api.pagination import PageRequest, paginate
-from evroam.db import utcnow
+from evroam.database.base import utcnow
 from evroam.events import Change, announce
-from evroam.integrations.models import Integration, TariffLink
+from evroam.integrations.models import Integration
+from evroam.integrations.tariff_links.models import TariffLink
 from evroam.network.common_schemas import as_json
 from evroam.tariffs import schemas
 from evroam.tariffs.models import Tariff

@@ -1,0 +1,44 @@
+"""Which chargers an integration's locations hold: one query shared by the details and the tariff links."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import CompoundSelect, false, select, union_all
+
+from evroam.integrations.locations.models import IntegrationLocation, IntegrationLocationCharger
+from evroam.network.chargers.models import Charger
+
+# Core tables: the details read thousands of rows through this, without the ORM's per-row work.
+_locations = IntegrationLocation.__table__
+_picked = IntegrationLocationCharger.__table__
+_chargers = Charger.__table__
+
+
+def location_chargers(
+    integration_id: str | None, location_ids: Collection[str] | None = None, charger_columns: Sequence[Any] = ()
+) -> CompoundSelect:
+    """Rows (location_id, charger_id, *charger_columns): columns of the `chargers` table.
+
+    A site-backed location that does not exclude chargers holds every charger of its site, now and
+    later; any other location holds the chargers picked for it. Without an integration, `location_ids`
+    alone say which locations (location ids are unique across integrations).
+    """
+    whole_sites = (
+        select(_locations.c.id.label("location_id"), _chargers.c.charger_id, *charger_columns)
+        .select_from(_locations.join(_chargers, _chargers.c.site_id == _locations.c.site_id))
+        .where(_locations.c.exclude_chargers == false())
+    )
+    picked = select(_picked.c.location_id, _chargers.c.charger_id, *charger_columns).select_from(
+        _picked.join(_locations, _locations.c.id == _picked.c.location_id).join(
+            _chargers, _chargers.c.charger_id == _picked.c.charger_id
+        )
+    )
+    if integration_id is not None:
+        whole_sites = whole_sites.where(_locations.c.integration_id == integration_id)
+        picked = picked.where(_locations.c.integration_id == integration_id)
+    if location_ids is not None:
+        whole_sites = whole_sites.where(_locations.c.id.in_(location_ids))
+        picked = picked.where(_locations.c.id.in_(location_ids))
+    return union_all(whole_sites, picked)

@@ -1,0 +1,74 @@
+"""HTTP for /api/v2/cpo/integrations/{integrationId}/locations; answers in the details' location shape."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
+
+from evroam.api.deps import OperatorId, SessionDep
+from evroam.api.pagination import PageParams, page_envelope
+from evroam.api.responses import ERROR_RESPONSES
+from evroam.api.schemas import Page
+from evroam.integrations.locations import service as location_service
+from evroam.integrations.details.read_model import location_details
+from evroam.integrations.details.schemas import LocationDetails
+from evroam.api.json_response import json_response
+from evroam.integrations.locations.schemas import LocationCreate, LocationUpdate
+from evroam.integrations.routes import IntegrationId
+
+router = APIRouter(prefix="/integrations/{integrationId}/locations", tags=["integrations"], responses=ERROR_RESPONSES)
+LocationId = Annotated[str, Path(alias="locationId", min_length=1, max_length=36)]
+
+
+@router.get("", response_model=None, responses={200: {"model": Page[LocationDetails]}})
+async def list_locations(
+    integration_id: IntegrationId, session: SessionDep, operator_id: OperatorId, page: PageParams
+) -> Response:
+    ids, total = await location_service.list_location_ids(session, operator_id, integration_id, page)
+    locations = await location_details(session, integration_id, ids)
+    return json_response(page_envelope, page, locations, total)
+
+
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=None, responses={201: {"model": LocationDetails}}
+)
+async def create_location(
+    integration_id: IntegrationId, body: LocationCreate, session: SessionDep, operator_id: OperatorId
+) -> Response:
+    location_id = await location_service.create_location(session, operator_id, integration_id, body)
+    return await _location_response(session, integration_id, location_id, status.HTTP_201_CREATED)
+
+
+@router.get("/{locationId}", response_model=None, responses={200: {"model": LocationDetails}})
+async def get_location(
+    integration_id: IntegrationId, location_id: LocationId, session: SessionDep, operator_id: OperatorId
+) -> Response:
+    await location_service.get_location(session, operator_id, integration_id, location_id)
+    return await _location_response(session, integration_id, location_id)
+
+
+@router.patch("/{locationId}", response_model=None, responses={200: {"model": LocationDetails}})
+async def update_location(
+    integration_id: IntegrationId,
+    location_id: LocationId,
+    body: LocationUpdate,
+    session: SessionDep,
+    operator_id: OperatorId,
+) -> Response:
+    await location_service.update_location(session, operator_id, integration_id, location_id, body)
+    return await _location_response(session, integration_id, location_id)
+
+
+@router.delete("/{locationId}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_location(
+    integration_id: IntegrationId, location_id: LocationId, session: SessionDep, operator_id: OperatorId
+) -> None:
+    await location_service.delete_location(session, operator_id, integration_id, location_id)
+
+
+async def _location_response(
+    session: SessionDep, integration_id: str, location_id: str, status_code: int = status.HTTP_200_OK
+) -> Response:
+    (location,) = await location_details(session, integration_id, [location_id])
+    return json_response(lambda: location, status_code=status_code)

@@ -1,0 +1,78 @@
+"""Request shapes of /integrations/{integrationId}/locations.
+
+A location is either backed by a site (`siteId`; its fields follow the site) or standalone (its own
+name, address, coordinates, ... as in the details' location). Both pick what is published with
+`publish` and `publishAllowedTo`, and which chargers it holds: a site-backed location holds every
+charger of its site unless `excludeChargers` is true (then none, or the `chargerIds` given); a
+standalone location holds the `chargerIds` given.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from evroam.api.schemas import CamelModel
+from evroam.network.common_schemas import (
+    AdditionalGeoLocation,
+    BusinessDetails,
+    CountryAlpha3,
+    DisplayText,
+    EnergyMix,
+    Image,
+    Latitude,
+    Longitude,
+    OpeningTimes,
+    PublishTokenType,
+    TimeZoneName,
+)
+from evroam.network.enums import Facility, ParkingType
+from evroam.network.sites.schemas import City, Name, PostalCode, State, Street
+
+ChargerId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+# The standalone fields a standalone location cannot be without.
+REQUIRED_STANDALONE = ("name", "address", "city", "country", "coordinates", "timezone")
+
+
+class CoordinatesIn(CamelModel):
+    latitude: Latitude
+    longitude: Longitude
+
+
+class StandaloneFields(CamelModel):
+    name: Name | None = None
+    address: Street | None = None
+    city: City | None = None
+    postal_code: PostalCode | None = None
+    country: CountryAlpha3 | None = None
+    state: State | None = None
+    coordinates: CoordinatesIn | None = None
+    timezone: TimeZoneName | None = None
+    parking_type: ParkingType | None = None
+    facilities: list[Facility] | None = None
+    opening_times: OpeningTimes | None = None
+    images: list[Image] | None = None
+    directions: list[DisplayText] | None = None
+    location_energy_mix: EnergyMix | None = None
+    owner: BusinessDetails | None = None
+    suboperator: BusinessDetails | None = None
+    related_locations: list[AdditionalGeoLocation] | None = None
+    charging_when_closed: bool | None = None
+
+
+class LocationUpdate(StandaloneFields):
+    """Standalone locations only; `chargerIds` replaces the chargers it holds."""
+
+    charger_ids: list[ChargerId] | None = None
+    publish: bool | None = None
+    publish_allowed_to: list[PublishTokenType] | None = None
+
+
+class LocationCreate(LocationUpdate):
+    site_id: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = None
+    exclude_chargers: bool | None = None
+    publish: bool = True
+
+
+STANDALONE_FIELD_NAMES = tuple(StandaloneFields.model_fields)

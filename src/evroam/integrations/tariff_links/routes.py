@@ -1,0 +1,52 @@
+"""HTTP for /api/v2/cpo/integrations/{integrationId}/tariffs/{tariffId}: where a tariff applies."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
+
+from evroam.api.deps import OperatorId, SessionDep
+from evroam.api.responses import ERROR_RESPONSES
+from evroam.integrations.tariff_links import service as tariff_link_service
+from evroam.integrations.routes import IntegrationId
+from evroam.integrations.tariff_links.schemas import TariffLinksIn, TariffLinksOut
+
+router = APIRouter(prefix="/integrations/{integrationId}/tariffs", tags=["integrations"], responses=ERROR_RESPONSES)
+TariffId = Annotated[str, Path(alias="tariffId", min_length=1, max_length=36)]
+
+
+@router.get("/{tariffId}", response_model=TariffLinksOut)
+async def get_tariff_links(
+    integration_id: IntegrationId, tariff_id: TariffId, session: SessionDep, operator_id: OperatorId
+) -> TariffLinksOut:
+    return await tariff_link_service.get_links(session, operator_id, integration_id, tariff_id)
+
+
+@router.post("/{tariffId}", response_model=TariffLinksOut)
+async def add_tariff_links(
+    integration_id: IntegrationId,
+    tariff_id: TariffId,
+    body: TariffLinksIn,
+    session: SessionDep,
+    operator_id: OperatorId,
+) -> TariffLinksOut:
+    return await tariff_link_service.link_tariff(session, operator_id, integration_id, tariff_id, body, replace=False)
+
+
+@router.put("/{tariffId}", response_model=TariffLinksOut)
+async def replace_tariff_links(
+    integration_id: IntegrationId,
+    tariff_id: TariffId,
+    body: TariffLinksIn,
+    session: SessionDep,
+    operator_id: OperatorId,
+) -> TariffLinksOut:
+    return await tariff_link_service.link_tariff(session, operator_id, integration_id, tariff_id, body, replace=True)
+
+
+@router.delete("/{tariffId}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_tariff_links(
+    integration_id: IntegrationId, tariff_id: TariffId, session: SessionDep, operator_id: OperatorId
+) -> None:
+    await tariff_link_service.unlink_tariff(session, operator_id, integration_id, tariff_id)

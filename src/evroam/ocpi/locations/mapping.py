@@ -1,0 +1,405 @@
+"""The operator's network as OCPI Location documents, in the 2.2.1 and the 2.1.1 shape.
+
+Documents come out without `last_updated`: the publication ledger stamps it (on the location, each
+EVSE and each connector) from what really changed since the previous document.
+
+Mapping (emabler-reference.md, "Decision (mapping to OCPI)"):
+
+* a site-backed location takes the site's fields, a standalone one its own; `id` is the integration
+  location's id, `country_code`/`party_id` and `operator` are the operator's;
+* a charger with `splitEvseBySocket` gives one EVSE per socket (`uid` = `<chargerId>-<socketId>`, one
+  connector "1"); otherwise one EVSE (`uid` = chargerId) whose connectors are its sockets (id = socket id).
+  A uid longer than OCPI's CiString(36) (charger ids go to 64) keeps its first 27 characters and adds
+  `~` and 8 hex digits of its SHA-256: still recognisable, still unique, the same in every document;
+* socket status → EVSE status as in `SOCKET_STATUS`; a charger without an active connection is UNKNOWN;
+  an EVSE of several sockets shows the most available of their statuses (`AVAILABILITY_ORDER`): one
+  free socket makes the EVSE usable, and a charger that starts charging on one socket reports the
+  others Unavailable, which then ranks below CHARGING;
+* a connector's `tariff_ids` come from the most specific level that links published tariffs: the
+  socket, else its charger, else the whole location;
+* ratings a socket does not give: 230 V for AC (line to neutral) and 400 V for DC; the amperage from
+  the socket's max power when known, else 16 A (AC) or 125 A (DC), the most common ratings.
+
+2.1.1 differences: no country_code/party_id/publish/state; a required `type` (LocationType, from the
+parking type, UNKNOWN when absent); `Hours` is a choice of twentyfourseven or regular_hours; EnergyMix
+impacts name their category `source`; connectors carry `voltage`/`amperage` and one `tariff_id` (the
+REGULAR or untyped tariff, the one valid now when several); capabilities and facilities 2.1.1 does not
+know are left out; `address` is cut to 45 characters. 2.2.1 takes the post-d2 erratum lengths
+(address 255, state 45; ocpi-notes §0).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from evroam.network.chargers.models import Charger, Socket
+from evroam.network.sites.models import Site
+from evroam.ocpi.protocol.ascii_211 import ascii_document
+
+V221 = "2.2.1"
+EVSE_UID_LENGTH = 36
+V211 = "2.1.1"
+
+SOCKET_STATUS = {
+    "Available": "AVAILABLE",
+    "Preparing": "CHARGING",
+    "Charging": "CHARGING",
+    "SuspendedEV": "CHARGING",
+    "SuspendedEVSE": "CHARGING",
+    "Finishing": "CHARGING",
+    "Reserved": "RESERVED",
+    "Unavailable": "INOPERATIVE",
+    "Faulted": "OUTOFORDER",
+}
+AVAILABILITY_ORDER = ("AVAILABLE", "CHARGING", "RESERVED", "INOPERATIVE", "OUTOFORDER", "UNKNOWN")
+
+_PARKING_TYPES_221 = {
+    "ALONG_MOTORWAY", "PARKING_GARAGE", "PARKING_LOT", "ON_DRIVEWAY", "ON_STREET", "UNDERGROUND_GARAGE",
+}
+_LOCATION_TYPES_211 = {"ON_STREET", "PARKING_GARAGE", "UNDERGROUND_GARAGE", "PARKING_LOT", "OTHER", "UNKNOWN"}
+_CAPABILITIES_211 = {
+    "CHARGING_PROFILE_CAPABLE", "CREDIT_CARD_PAYABLE", "REMOTE_START_STOP_CAPABLE", "RESERVABLE", "RFID_READER",
+    "UNLOCK_CAPABLE",
+}
+_FACILITIES_NOT_211 = {"BIKE_SHARING", "PARKING_LOT", "TRAM_STOP", "METRO_STATION"}
+_DEFAULT_RATINGS = {"AC": (230, 16), "DC": (400, 125)}
+_PHASES = {"AC_1_PHASE": 1, "AC_2_PHASE": 2, "AC_2_PHASE_SPLIT": 2, "AC_3_PHASE": 3, "DC": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """The CPO party publishing: its OCPI identity and business details (already OCPI-shaped)."""
+
+    country_code: str
+    party_id: str
+    business_details: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class TariffRef:
+    """What a connector needs to know of a published tariff."""
+
+    id: str
+    type: str | None
+    start_date_time: datetime | None = None
+    end_date_time: datetime | None = None
+
+    def valid_at(self, moment: datetime) -> bool:
+        return (self.start_date_time is None or self.start_date_time <= moment) and (
+            self.end_date_time is None or moment < self.end_date_time
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TariffLinks:
+    """Published tariff ids linked per level: (None, None) the location, (charger, None) a charger,
+    (charger, socket) a socket."""
+
+    by_level: Mapping[tuple[str | None, int | None], tuple[TariffRef, ...]] = field(default_factory=dict)
+
+    def for_socket(self, charger_id: str, socket_id: int) -> tuple[TariffRef, ...]:
+        for level in ((charger_id, socket_id), (charger_id, None), (None, None)):
+            if self.by_level.get(level):
+                return self.by_level[level]
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class LocationSource:
+    location_id: str
+    # Site-like fields in the platform's camelCase (see `place_of_site` / the standalone body).
+    place: Mapping[str, Any]
+    publish: bool
+    publish_allowed_to: list[dict[str, Any]]
+    chargers: list[Charger]
+    tariffs: TariffLinks
+
+
+def place_of_site(site: Site) -> dict[str, Any]:
+    """A site's fields under the names a standalone location uses for them."""
+    return {
+        "name": site.public_name or site.name,
+        "address": site.street_address,
+        "city": site.city,
+        "postalCode": site.postal_code,
+        "state": site.state,
+        "country": site.country,
+        "coordinates": {"latitude": site.latitude, "longitude": site.longitude},
+        "timezone": site.timezone,
+        "parkingType": site.parking_type,
+        "facilities": site.facilities,
+        "openingTimes": site.opening_times,
+        "chargingWhenClosed": site.charging_when_closed,
+        "images": site.images,
+        "directions": site.directions,
+        "locationEnergyMix": site.energy_mix,
+        "owner": site.owner,
+        "suboperator": site.suboperator,
+        "relatedLocations": site.related_locations,
+    }
+
+
+def party_of_operator(country_code: str, party_id: str, name: str, website: str | None, logo: Any) -> Party:
+    return Party(country_code, party_id, business_details({"name": name, "website": website, "logo": logo}))
+
+
+def location_document(source: LocationSource, party: Party, version: str, now: datetime) -> dict[str, Any]:
+    place = source.place
+    v211 = version == V211
+    evses = [_evse(evse, source.tariffs, v211, now) for evse in _evse_sources(source)]
+    doc: dict[str, Any] = {}
+    if not v211:
+        doc |= {"country_code": party.country_code, "party_id": party.party_id}
+    doc["id"] = source.location_id
+    if v211:
+        doc["type"] = _location_type(place.get("parkingType"))
+    else:
+        doc["publish"] = source.publish
+        if not source.publish and source.publish_allowed_to:
+            doc["publish_allowed_to"] = [_snake(token) for token in source.publish_allowed_to]
+    address = place.get("address")
+    doc |= _present(
+        name=place.get("name"),
+        address=address[:45] if v211 and address else address,
+        city=place.get("city"),
+        postal_code=place.get("postalCode"),
+        state=None if v211 else place.get("state"),
+        country=place.get("country"),
+        coordinates=geo_location(place.get("coordinates") or {}),
+        related_locations=[_related(item) for item in place.get("relatedLocations") or []],
+        parking_type=None if v211 or place.get("parkingType") not in _PARKING_TYPES_221 else place["parkingType"],
+    )
+    doc["evses"] = evses
+    facilities = place.get("facilities") or []
+    if v211:
+        facilities = [facility for facility in facilities if facility not in _FACILITIES_NOT_211]
+    doc |= _present(
+        directions=[_snake(text) for text in place.get("directions") or []],
+        operator=party.business_details,
+        suboperator=business_details(place.get("suboperator")),
+        owner=business_details(place.get("owner")),
+        facilities=list(facilities),
+        time_zone=place.get("timezone"),
+        opening_times=_hours(place.get("openingTimes"), v211),
+        charging_when_closed=place.get("chargingWhenClosed"),
+        images=[_image(image) for image in place.get("images") or []],
+        energy_mix=energy_mix(place.get("locationEnergyMix"), v211),
+    )
+    return ascii_document(doc) if v211 else doc
+
+
+@dataclass(frozen=True, slots=True)
+class _EvseSource:
+    uid: str
+    evse_id: str | None
+    charger: Charger
+    sockets: list[Socket]
+    # Connector ids: "1" for a socket published as its own EVSE, else the socket id.
+    connector_ids: list[str]
+
+
+def _evse_sources(source: LocationSource) -> Iterable[_EvseSource]:
+    for charger in source.chargers:
+        sockets = list(charger.sockets)
+        if not sockets:
+            continue  # an EVSE needs at least one connector
+        if charger.split_evse_by_socket:
+            for socket in sockets:
+                evse_id = socket.evse_id or (charger.evse_id if len(sockets) == 1 else None)
+                uid = evse_uid(f"{charger.charger_id}-{socket.socket_id}")
+                yield _EvseSource(uid, evse_id, charger, [socket], ["1"])
+        else:
+            yield _EvseSource(
+                evse_uid(charger.charger_id), charger.evse_id, charger, sockets,
+                [str(socket.socket_id) for socket in sockets],
+            )
+
+
+def evse_uid(natural: str) -> str:
+    """`natural` when OCPI's CiString(36) can hold it, else a shortened form that stays unique."""
+    if len(natural) <= EVSE_UID_LENGTH:
+        return natural
+    digest = hashlib.sha256(natural.encode()).hexdigest()[:8]
+    return f"{natural[: EVSE_UID_LENGTH - 9]}~{digest}"
+
+
+def _evse(evse: _EvseSource, links: TariffLinks, v211: bool, now: datetime) -> dict[str, Any]:
+    doc: dict[str, Any] = {"uid": evse.uid}
+    if evse.evse_id:
+        doc["evse_id"] = evse.evse_id
+    doc["status"] = evse_status(evse.charger.active_connection, [socket.status for socket in evse.sockets])
+    capabilities = [cap for cap in evse.charger.capabilities or [] if not v211 or cap in _CAPABILITIES_211]
+    if capabilities:
+        doc["capabilities"] = capabilities
+    doc["connectors"] = [
+        _connector(connector_id, socket, links.for_socket(evse.charger.charger_id, socket.socket_id), v211, now)
+        for connector_id, socket in zip(evse.connector_ids, evse.sockets, strict=True)
+    ]
+    return doc
+
+
+def evse_status(active_connection: bool, socket_statuses: Iterable[str]) -> str:
+    if not active_connection:
+        return "UNKNOWN"
+    statuses = [SOCKET_STATUS.get(status, "UNKNOWN") for status in socket_statuses]
+    return min(statuses, key=AVAILABILITY_ORDER.index, default="UNKNOWN")
+
+
+def _connector(
+    connector_id: str, socket: Socket, tariffs: tuple[TariffRef, ...], v211: bool, now: datetime
+) -> dict[str, Any]:
+    voltage, amperage = ratings(socket.power_type, socket.max_voltage, socket.max_amperage, socket.max_power)
+    doc: dict[str, Any] = {
+        "id": connector_id,
+        "standard": socket.type,
+        "format": socket.format,
+        "power_type": socket.power_type,
+    }
+    if v211:
+        doc |= {"voltage": voltage, "amperage": amperage}
+        tariff = regular_tariff(tariffs, now)
+        if tariff is not None:
+            doc["tariff_id"] = tariff.id
+        return doc
+    doc |= {"max_voltage": voltage, "max_amperage": amperage}
+    if socket.max_power is not None:
+        doc["max_electric_power"] = int((Decimal(socket.max_power) * 1000).to_integral_value(ROUND_HALF_UP))
+    if tariffs:
+        doc["tariff_ids"] = [tariff.id for tariff in tariffs]
+    return doc
+
+
+def regular_tariff(tariffs: Iterable[TariffRef], now: datetime) -> TariffRef | None:
+    """2.1.1 has room for one tariff per connector: the REGULAR or untyped one, preferring one valid now."""
+    candidates = [tariff for tariff in tariffs if tariff.type in (None, "REGULAR")]
+    valid = [tariff for tariff in candidates if tariff.valid_at(now)]
+    return (valid or candidates or [None])[0]
+
+
+def ratings(power_type: str, voltage: int | None, amperage: int | None, max_power_kw: Any) -> tuple[int, int]:
+    default_voltage, default_amperage = _DEFAULT_RATINGS["DC" if power_type == "DC" else "AC"]
+    voltage = voltage or default_voltage
+    if amperage:
+        return voltage, amperage
+    if max_power_kw:
+        watts = Decimal(max_power_kw) * 1000
+        per_phase = watts / (voltage * _PHASES.get(power_type, 1))
+        return voltage, max(1, int(per_phase.to_integral_value(ROUND_HALF_UP)))
+    return voltage, default_amperage
+
+
+def geo_location(coordinates: Mapping[str, Any]) -> dict[str, str] | None:
+    """Decimal degrees with exactly 6 decimals: 2.2.1 accepts 5 to 7, 2.1.1 demands 6."""
+    if coordinates.get("latitude") is None or coordinates.get("longitude") is None:
+        return None
+    return {
+        "latitude": f"{Decimal(str(coordinates['latitude'])):.6f}",
+        "longitude": f"{Decimal(str(coordinates['longitude'])):.6f}",
+    }
+
+
+def _related(item: Mapping[str, Any]) -> dict[str, Any]:
+    doc = geo_location(item) or {}
+    if item.get("name"):
+        doc["name"] = _snake(item["name"])
+    return doc
+
+
+def _location_type(parking_type: str | None) -> str:
+    if parking_type is None:
+        return "UNKNOWN"
+    return parking_type if parking_type in _LOCATION_TYPES_211 else "OTHER"
+
+
+def _hours(hours: Mapping[str, Any] | None, v211: bool) -> dict[str, Any] | None:
+    if not hours:
+        return None
+    regular = [_snake(period) for period in hours.get("regularHours") or []]
+    doc: dict[str, Any] = {}
+    if v211 and not hours.get("twentyfourseven"):
+        doc["regular_hours"] = regular
+    else:
+        doc["twentyfourseven"] = bool(hours.get("twentyfourseven"))
+        if regular and not hours.get("twentyfourseven"):
+            doc["regular_hours"] = regular
+    for name, key in (("exceptional_openings", "exceptionalOpenings"), ("exceptional_closings", "exceptionalClosings")):
+        periods = [
+            {"period_begin": utc_text(period["periodBegin"]), "period_end": utc_text(period["periodEnd"])}
+            for period in hours.get(key) or []
+        ]
+        if periods:
+            doc[name] = periods
+    return doc
+
+
+def energy_mix(mix: Mapping[str, Any] | None, v211: bool) -> dict[str, Any] | None:
+    if not mix:
+        return None
+    impact_key = "source" if v211 else "category"
+    return _present(
+        is_green_energy=bool(mix.get("isGreenEnergy")),
+        energy_sources=[
+            {"source": item["source"], "percentage": json_number(item["percentage"])}
+            for item in mix.get("energySources") or []
+        ],
+        environ_impact=[
+            {impact_key: item["category"], "amount": json_number(item["amount"])}
+            for item in mix.get("environImpact") or []
+        ],
+        supplier_name=mix.get("supplierName"),
+        energy_product_name=mix.get("energyProductName"),
+    )
+
+
+def business_details(details: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not details or not details.get("name"):
+        return None
+    return _present(
+        name=details["name"],
+        website=details.get("website") or None,
+        logo=_image(details["logo"]) if details.get("logo") else None,
+    )
+
+
+def _image(image: Mapping[str, Any]) -> dict[str, Any]:
+    return _present(
+        url=image.get("url"),
+        thumbnail=image.get("thumbnail") or None,
+        category=image.get("category"),
+        type=image.get("type"),
+        width=image.get("width"),
+        height=image.get("height"),
+    )
+
+
+def json_number(value: Any) -> int | float:
+    """Stored decimals (text or number) as JSON numbers: integral values as integers."""
+    number = Decimal(str(value))
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def utc_text(value: Any) -> str:
+    """An RFC 3339 instant in UTC with `Z`, seconds precision (OCPI DateTime, string(25))."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _snake(value: Mapping[str, Any]) -> dict[str, Any]:
+    """A flat camelCase value object (DisplayText, RegularHours, PublishTokenType) in snake_case, Nones dropped."""
+    return {_snake_name(key): item for key, item in value.items() if item is not None}
+
+
+def _snake_name(name: str) -> str:
+    return "".join(f"_{char.lower()}" if char.isupper() else char for char in name)
+
+
+def _present(**fields: Any) -> dict[str, Any]:
+    """OCPI omits absent optional fields and empty lists rather than sending null or []."""
+    return {name: value for name, value in fields.items() if value is not None and value != []}

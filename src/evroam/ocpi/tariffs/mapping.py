@@ -1,0 +1,181 @@
+"""Central tariffs as OCPI Tariff documents, in the 2.2.1 and the 2.1.1 shape (without `last_updated`,
+which the publication ledger stamps).
+
+What partners get of a tariff (emabler-reference.md, "Tariffs"):
+
+* only PRICE tariffs are published; COST and OTHER tariffs never leave the platform;
+* ENERGY, FLAT, TIME and PARKING_TIME components go out as they are (`step_size` 1 unless given);
+* MONTHLY_FLAT, SOCKET_COUNT and CHARGER_COUNT are not session prices and are left out;
+* an element with a spot component (ENERGY_SPOT, ENERGY_SPOT_LOCKED) goes out as one element per known
+  spot price interval of the horizon, each with ENERGY at that interval's price (mapping_spot.py),
+  followed by the element itself with the spot component as ENERGY at the price a session pays when
+  the spot price stands at its `priceCap` (the cap with the margins applied), for the moments beyond
+  the horizon; without a cap, that last element has no spot price to state and leaves it out;
+* an element left without components is dropped, and a tariff left without elements is not
+  published at all (OCPI needs at least one element);
+* restrictions in snake_case, min/max price as OCPI Price.
+
+2.1.1 has no country_code/party_id, type, vat, min/max price, validity dates, current restrictions or
+reservation restriction: those fields are left out, and an element restricted by current or to
+reservations is dropped, never published with a broader meaning than it has (without its
+restriction it would price every moment of every session). EnergyMix impacts name their category
+`source`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from evroam.ocpi.protocol.ascii_211 import ascii_document
+from evroam.ocpi.locations.mapping import V211, Party, energy_mix, json_number, utc_text
+from evroam.ocpi.tariffs.spot_elements import KnownSpotPrices, interval_elements
+from evroam.tariffs.pricing.spot import spot_unit_price
+from evroam.tariffs.models import Tariff
+from evroam.tariffs.schemas import SPOT_TYPES
+from evroam.tariffs.pricing.parsing import spot_rule
+from evroam.tariffs.publishability import is_publishable
+
+_FIXED_TYPES = {"ENERGY", "FLAT", "TIME", "PARKING_TIME"}
+# The platform's v1 integer codes, accepted in stored elements too.
+_V1_TYPES = (
+    "ENERGY", "FLAT", "PARKING_TIME", "TIME", "SOCKET_COUNT", "CHARGER_COUNT", "ENERGY_SPOT",
+    "ENERGY_SPOT_LOCKED", "MONTHLY_FLAT",
+)  # fmt: skip
+_RESTRICTION_NAMES = (
+    ("startTime", "start_time"), ("endTime", "end_time"), ("startDate", "start_date"), ("endDate", "end_date"),
+    ("minKwh", "min_kwh"), ("maxKwh", "max_kwh"), ("minCurrent", "min_current"), ("maxCurrent", "max_current"),
+    ("minPower", "min_power"), ("maxPower", "max_power"), ("minDuration", "min_duration"),
+    ("maxDuration", "max_duration"), ("dayOfWeek", "day_of_week"), ("reservation", "reservation"),
+)  # fmt: skip
+_TEXT_RESTRICTIONS = {"start_time", "end_time", "start_date", "end_date", "day_of_week", "reservation"}
+_WHOLE_RESTRICTIONS = {"min_duration", "max_duration"}
+_NOT_211 = {"min_current", "max_current", "reservation"}
+
+
+def tariff_document(
+    tariff: Tariff, party: Party, version: str, spot: KnownSpotPrices | None = None
+) -> dict[str, Any] | None:
+    """The document partners see, or None when the tariff is not published at all."""
+    if not is_publishable(tariff.use_type):
+        return None
+    v211 = version == V211
+    elements = [
+        element for raw in tariff.elements or [] for element in _elements(raw, v211, spot, tariff.currency)
+    ]
+    if not elements:
+        return None
+    doc: dict[str, Any] = {}
+    if not v211:
+        doc |= {"country_code": party.country_code, "party_id": party.party_id}
+    doc |= {"id": tariff.id, "currency": tariff.currency}
+    if not v211 and tariff.type:
+        doc["type"] = tariff.type
+    alt_text = [{"language": text["language"], "text": text["text"]} for text in tariff.tariff_alt_text or []]
+    if alt_text:
+        doc["tariff_alt_text"] = alt_text
+    if tariff.tariff_alt_url:
+        doc["tariff_alt_url"] = tariff.tariff_alt_url
+    if not v211:
+        for name, excl_vat, incl_vat in (
+            ("min_price", tariff.min_price_excl_vat, tariff.min_price_incl_vat),
+            ("max_price", tariff.max_price_excl_vat, tariff.max_price_incl_vat),
+        ):
+            if excl_vat is not None:
+                doc[name] = {"excl_vat": json_number(excl_vat)}
+                if incl_vat is not None:
+                    doc[name]["incl_vat"] = json_number(incl_vat)
+    doc["elements"] = elements
+    if not v211:
+        if tariff.start_date_time is not None:
+            doc["start_date_time"] = utc_text(tariff.start_date_time)
+        if tariff.end_date_time is not None:
+            doc["end_date_time"] = utc_text(tariff.end_date_time)
+    mix = energy_mix(tariff.energy_mix, v211)
+    if mix:
+        doc["energy_mix"] = mix
+    return ascii_document(doc) if v211 else doc
+
+
+def _elements(
+    raw: Mapping[str, Any], v211: bool, spot: KnownSpotPrices | None, currency: str
+) -> list[dict[str, Any]]:
+    restrictions = _restrictions(raw.get("restrictions") or {}, v211)
+    at_cap = _element(raw, restrictions, v211)
+    spot_component = next((item for item in raw.get("priceComponents") or [] if _kind(item) in SPOT_TYPES), None)
+    if spot is None or spot_component is None or restrictions is None:
+        return [at_cap] if at_cap is not None else []
+    energy = _component({**spot_component, "type": "ENERGY", "price": 0}, v211)
+    others = [
+        component
+        for item in raw.get("priceComponents") or []
+        if _kind(item) not in SPOT_TYPES and (component := _component(item, v211)) is not None
+    ]
+    timed = interval_elements(
+        spot_rule(spot_component),
+        {key: value for key, value in energy.items() if key not in ("type", "price")},
+        others,
+        restrictions,
+        spot,
+        currency,
+    )
+    return timed + ([at_cap] if at_cap is not None else [])
+
+
+def _element(raw: Mapping[str, Any], restrictions: dict[str, Any] | None, v211: bool) -> dict[str, Any] | None:
+    """The element as OCPI says it (spot components at their cap); None if it cannot be said in `v211`."""
+    if restrictions is None:
+        return None
+    components = [
+        component for item in raw.get("priceComponents") or [] if (component := _component(item, v211)) is not None
+    ]
+    if not components:
+        return None
+    element: dict[str, Any] = {"price_components": components}
+    if restrictions:
+        element["restrictions"] = restrictions
+    return element
+
+
+def _kind(raw: Mapping[str, Any]) -> Any:
+    kind = raw.get("type")
+    if isinstance(kind, int) and 0 <= kind < len(_V1_TYPES):
+        return _V1_TYPES[kind]
+    return kind
+
+
+def _component(raw: Mapping[str, Any], v211: bool) -> dict[str, Any] | None:
+    kind = _kind(raw)
+    if kind in _FIXED_TYPES:
+        price = raw.get("price")
+    elif kind in SPOT_TYPES and raw.get("priceCap") is not None:
+        rule = spot_rule(raw)
+        kind, price = "ENERGY", spot_unit_price(rule, rule.price_cap)
+    else:
+        return None
+    if price is None:
+        return None
+    component: dict[str, Any] = {"type": kind, "price": json_number(price)}
+    if not v211 and raw.get("vat") is not None:
+        component["vat"] = json_number(raw["vat"])
+    step_size = raw.get("stepSize")
+    component["step_size"] = 1 if step_size is None else int(step_size)
+    return component
+
+
+def _restrictions(raw: Mapping[str, Any], v211: bool) -> dict[str, Any] | None:
+    """The element's restrictions in OCPI spelling; None when the element cannot be said in `v211`."""
+    restrictions: dict[str, Any] = {}
+    for camel, snake in _RESTRICTION_NAMES:
+        value = raw.get(camel)
+        if value is None or value == []:
+            continue
+        if v211 and snake in _NOT_211:
+            return None
+        if snake in _TEXT_RESTRICTIONS:
+            restrictions[snake] = list(value) if snake == "day_of_week" else value
+        elif snake in _WHOLE_RESTRICTIONS:
+            restrictions[snake] = int(value)
+        else:
+            restrictions[snake] = json_number(value)
+    return restrictions

@@ -1,0 +1,202 @@
+"""Reading an OCPI CDR (2.2.1, or 2.1.1 field names) into the engine's session periods.
+
+* A period holding RESERVATION_TIME is reservation, one holding PARKING_TIME is parking, any other
+  (TIME, ENERGY) is charging. A period holding both TIME and PARKING_TIME is split: charging first,
+  for its TIME volume, then parking for the rest.
+* A period lasts from its start to the next period's start (the last one to the CDR's end), to the
+  whole second (half up). These exact lengths are used instead of the hour volumes, which OCPI
+  writes as rounded decimals: 1/3 h written 0.3333333334 must not bill one step too many. The only
+  volume read as time is TIME in a mixed period, and it is turned into whole seconds (half up)
+  before any step_size applies (ocpi-notes §13.6, item 8).
+* Current and power readings: MIN_/MAX_CURRENT and MIN_/MAX_POWER, or CURRENT / POWER when only an
+  average is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from evroam.tariffs.pricing.errors import PricingInputError
+from evroam.tariffs.pricing.input import (
+    json_object,
+    object_list,
+    optional_object,
+    optional_text,
+    to_datetime,
+    to_non_negative,
+)
+from evroam.tariffs.pricing.model import ZERO, PeriodState, SessionPeriod
+from evroam.tariffs.pricing.time_zones import zone_named, zone_of_country
+
+_SECONDS_PER_HOUR = Decimal(3600)
+_SECONDS_PER_DAY = 86_400
+_HALF_SECOND_US = 500_000
+_INFINITY = float("inf")
+_JSON_NUMBERS = (float, int)  # exactly: a bool is no volume
+_RESERVATION, _CHARGING, _PARKING = PeriodState.RESERVATION, PeriodState.CHARGING, PeriodState.PARKING
+# the dimensions read, each with whether its volume is in hours (see _readings)
+_READ_DIMENSIONS = {"TIME": True, "PARKING_TIME": True, "RESERVATION_TIME": True, "ENERGY": False, "MIN_CURRENT": False,
+                    "MAX_CURRENT": False, "CURRENT": False, "MIN_POWER": False, "MAX_POWER": False, "POWER": False}  # fmt: skip
+
+# a volume as read: a Decimal, or for hours possibly the JSON float or int (checked, not yet converted)
+Volume = float | int | Decimal
+
+
+@dataclass(slots=True)
+class CdrSession:
+    periods: tuple[SessionPeriod, ...]
+    time_zone: tzinfo
+    currency: str | None
+    tariff_ids: tuple[tuple[int, str], ...]  # (period index, tariff_id) where a period names one
+    sources: tuple[int, ...]  # per session period, the index of the charging period it was read from
+
+
+def read_cdr(cdr: Mapping[str, Any], time_zone: str | None = None) -> CdrSession:
+    cdr = cdr if type(cdr) is dict else json_object(cdr, "cdr")
+    start_text = cdr.get("start_date_time")
+    start = to_datetime(start_text, "start_date_time")
+    end_key = "stop_date_time" if cdr.get("end_date_time") is None and "stop_date_time" in cdr else "end_date_time"
+    end = to_datetime(cdr.get(end_key), end_key)
+    if end < start:
+        raise PricingInputError(end_key, "before start_date_time")
+    raw_periods = object_list(cdr, "charging_periods")
+    starts: list[datetime] = []
+    readings: list[dict[str, Volume]] = []
+    tariff_ids: list[tuple[int, str]] = []
+    previous = start
+    for index, raw in enumerate(raw_periods):
+        try:
+            period = raw if type(raw) is dict else json_object(raw, "")
+            period_start_text = period.get("start_date_time")
+            # the first period usually starts at the CDR's start, written the same way: read that once
+            if type(period_start_text) is str and period_start_text == start_text:
+                period_start = start
+            else:
+                period_start = to_datetime(period_start_text, "start_date_time")
+            if period_start < previous:
+                problem = "before the previous period's start" if starts else "before the CDR's start_date_time"
+                raise PricingInputError("start_date_time", problem)
+            if period_start > end:
+                raise PricingInputError("start_date_time", f"after the CDR's {end_key}")
+            readings.append(_readings(object_list(period, "dimensions")))
+            tariff_id = optional_text(period, "tariff_id")
+        except PricingInputError as error:
+            raise error.within(f"charging_periods[{index}]") from None
+        starts.append(period_start)
+        previous = period_start
+        if tariff_id is not None:
+            tariff_ids.append((index, tariff_id))
+    first = starts[0]
+    starts.append(end)
+    offset = 0  # of the period's start from the first's, in whole seconds
+    periods: list[SessionPeriod] = []
+    sources: list[int] = []
+    for index, values in enumerate(readings):
+        next_offset = _whole_seconds(starts[index + 1] - first)
+        try:
+            added = _add_periods(periods, starts[index], next_offset - offset, values)
+        except PricingInputError as error:
+            raise error.within(f"charging_periods[{index}].dimensions") from None
+        sources += [index] * added
+        offset = next_offset
+    return CdrSession(tuple(periods), _time_zone(cdr, time_zone, starts), optional_text(cdr, "currency"),
+                      tuple(tariff_ids), tuple(sources))  # fmt: skip
+
+
+def hours_to_seconds(hours: Decimal) -> int:
+    return int((hours * _SECONDS_PER_HOUR).to_integral_value(ROUND_HALF_UP))
+
+
+def _whole_seconds(span: timedelta) -> int:
+    """The span to the whole second, half up."""
+    # from its fields: dividing by a timedelta first converts both to microseconds, which costs more
+    return span.days * _SECONDS_PER_DAY + span.seconds + (span.microseconds >= _HALF_SECOND_US)
+
+
+def _readings(dimensions: list[Any]) -> dict[str, Volume]:
+    """The volume of each dimension read, checked to be a non-negative number.
+
+    The volumes in hours stay as the JSON number they were until needed (see _decimal): most of
+    them, the hours of TIME, PARKING_TIME and RESERVATION_TIME, are only checked, never used.
+    """
+    values: dict[str, Volume] = {}
+    for index, dimension in enumerate(dimensions):
+        try:
+            if type(dimension) is not dict:
+                dimension = json_object(dimension, "")
+            kind = dimension.get("type")
+            if type(kind) is not str:
+                raise PricingInputError("type", "not a dimension type")
+            in_hours = _READ_DIMENSIONS.get(kind)
+            if in_hours is None:
+                continue
+            volume = dimension.get("volume")
+            if in_hours and type(volume) in _JSON_NUMBERS and 0 <= volume < _INFINITY:
+                values[kind] = volume  # checked; converted as the period is built
+            else:
+                values[kind] = to_non_negative(volume, "volume")  # a Decimal, or raises
+        except PricingInputError as error:
+            raise error.within(f"dimensions[{index}]") from None
+    return values
+
+
+def _decimal(volume: Volume) -> Decimal:
+    """A volume as pricing_input.to_decimal makes it: a float through its text, so 0.1 stays 0.1."""
+    return Decimal(str(volume)) if type(volume) is float else Decimal(volume)
+
+
+def _add_periods(periods: list[SessionPeriod], start: datetime, duration_s: int, values: dict[str, Volume]) -> int:
+    """Adds the session periods of one charging period to `periods`; returns how many."""
+    energy = values.get("ENERGY", ZERO)
+    if "RESERVATION_TIME" in values:
+        if "TIME" in values or "PARKING_TIME" in values or energy:
+            raise PricingInputError("", "RESERVATION_TIME cannot share a period with charging or parking")
+        if periods and periods[-1].state is not _RESERVATION:
+            raise PricingInputError("", "RESERVATION_TIME after the charging session started")
+        periods.append(SessionPeriod(_RESERVATION, start, duration_s))
+        return 1
+    parking = "PARKING_TIME" in values
+    charging_s = duration_s
+    if parking:
+        charging_s = min(hours_to_seconds(_decimal(values["TIME"])), duration_s) if "TIME" in values else 0
+    added = 0
+    if charging_s or not parking:
+        current = values.get("CURRENT")
+        power = values.get("POWER")
+        periods.append(
+            SessionPeriod(
+                _CHARGING,
+                start,
+                charging_s,
+                energy,
+                values.get("MIN_CURRENT", current),
+                values.get("MAX_CURRENT", current),
+                values.get("MIN_POWER", power),
+                values.get("MAX_POWER", power),
+            )
+        )
+        energy = ZERO
+        added = 1
+    if parking:
+        parking_start = start + timedelta(seconds=charging_s) if charging_s else start
+        periods.append(SessionPeriod(_PARKING, parking_start, duration_s - charging_s, energy))
+        added += 1
+    return added
+
+
+def _time_zone(cdr: Mapping[str, Any], explicit: str | None, moments: list[datetime]) -> tzinfo:
+    if explicit is not None:
+        return zone_named(explicit, "time_zone")
+    # 2.2.1 CdrLocation has no time_zone but a richer document may carry one; 2.1.1 has `location`
+    location_key = "cdr_location" if cdr.get("cdr_location") is not None else "location"
+    location = optional_object(cdr, location_key)
+    if location is not None:
+        if location.get("time_zone") is not None:
+            return zone_named(location["time_zone"], f"{location_key}.time_zone")
+        if location.get("country") is not None:
+            return zone_of_country(location["country"], f"{location_key}.country", moments)
+    raise PricingInputError("time_zone", "not given, and the CDR's location names neither a time zone nor a country")
