@@ -20,7 +20,6 @@ from sqlalchemy.engine import make_url
 from evroam.database import migrate
 from evroam.database.models import metadata
 from evroam.app import create_app
-from evroam import events
 from evroam.config import Settings
 from evroam.events import Change
 from evroam.network.operators import service as operator_service
@@ -131,16 +130,15 @@ async def runtime(database_url: str, tmp_path: Path) -> AsyncIterator[Runtime]:
 
 
 @pytest.fixture
-def changes() -> Iterator[list[Change]]:
-    """Every Change announced during the test, in order."""
+def changes(runtime: Runtime) -> list[Change]:
+    """Every Change announced in the runtime during the test, in order."""
     seen: list[Change] = []
 
     async def record(_session, change: Change) -> None:
         seen.append(change)
 
-    events.subscribe(record)
-    yield seen
-    events.unsubscribe(record)
+    runtime.subscribe(record)
+    return seen
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Domain change notifications, delivered inside the transaction that made the change.
 
-Services announce what they changed; subscribers (the OCPI publication ledger) update derived data and
-write outbox rows in the same transaction, so a change and its pushes commit or roll back together.
+Services announce what they changed; the subscribers of the session's runtime (the details read model,
+the OCPI publication ledger, other capabilities reacting to the change) update derived data and write
+their own rows in the same transaction, so a change and what follows from it commit or roll back together.
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
+
+# session.info keys: the runtime's subscribers (set by Runtime), the changes waiting for delivery.
+SUBSCRIBERS = "evroam.subscribers"
+_QUEUE = "evroam.announced_changes"
 
 
 @dataclass(frozen=True)
@@ -22,23 +27,28 @@ class Change:
     integration_ids: frozenset[str] = field(default_factory=frozenset)
     # Rows about to be deleted: subscribers must withdraw what they published from them.
     deleted_tariff_ids: frozenset[str] = field(default_factory=frozenset)
+    # Sockets a charger no longer has, as (charger id, socket id): what referred to them goes.
+    removed_sockets: frozenset[tuple[str, int]] = field(default_factory=frozenset)
 
 
 Subscriber = Callable[[AsyncSession, Change], Awaitable[None]]
-_subscribers: list[Subscriber] = []
-
-
-def subscribe(subscriber: Subscriber) -> None:
-    if subscriber not in _subscribers:
-        _subscribers.append(subscriber)
-
-
-def unsubscribe(subscriber: Subscriber) -> None:
-    if subscriber in _subscribers:
-        _subscribers.remove(subscriber)
 
 
 async def announce(session: AsyncSession, change: Change) -> None:
-    """Call after flushing the change and before committing."""
-    for subscriber in _subscribers:
-        await subscriber(session, change)
+    """Call after flushing the change and before committing.
+
+    A change a subscriber announces while reacting waits until the change it reacts to has reached
+    every subscriber: each subscriber sees the changes in the order they were made.
+    """
+    queue = session.info.get(_QUEUE)
+    if queue is not None:
+        queue.append(change)
+        return
+    queue = session.info[_QUEUE] = [change]
+    try:
+        while queue:
+            current = queue.pop(0)
+            for subscriber in session.info[SUBSCRIBERS]:
+                await subscriber(session, current)
+    finally:
+        del session.info[_QUEUE]

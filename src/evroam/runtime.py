@@ -1,4 +1,5 @@
-"""What a running evroam holds: settings, the database, the secret box. Shared by API, OCPI and workers."""
+"""What a running evroam holds: settings, the database, the secret box, the subscribers to its changes.
+Shared by API, OCPI and workers."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from evroam import events
 from evroam.config import Settings
 from evroam.database.engine import create_engine, session_factory
 from evroam.security import SecretBox
+
+# session.info key: the runtime's outbox signal, set by the outbox's commit hook.
+OUTBOX_SIGNAL = "evroam.outbox_signal"
 
 
 @dataclass
@@ -23,6 +28,12 @@ class Runtime:
     # Set whenever the outbox gets new rows, so an in-process worker wakes without polling delay.
     outbox_signal: asyncio.Event = field(default_factory=asyncio.Event)
     background_tasks: set[asyncio.Task] = field(default_factory=set)
+    # What reacts to changes announced in this runtime's sessions (evroam.wiring fills it).
+    subscribers: list[events.Subscriber] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Every session carries what belongs to its runtime: a second runtime in the process has its own.
+        self.sessions.configure(info={events.SUBSCRIBERS: self.subscribers, OUTBOX_SIGNAL: self.outbox_signal})
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
@@ -33,6 +44,14 @@ class Runtime:
             sessions=session_factory(engine),
             secrets=SecretBox(settings.resolved_secret_key()),
         )
+
+    def subscribe(self, subscriber: events.Subscriber) -> None:
+        if subscriber not in self.subscribers:
+            self.subscribers.append(subscriber)
+
+    def unsubscribe(self, subscriber: events.Subscriber) -> None:
+        if subscriber in self.subscribers:
+            self.subscribers.remove(subscriber)
 
     @property
     def public_url(self) -> str:

@@ -1,5 +1,5 @@
-"""Connects a runtime's domain changes to what is derived from them: the details read model, the
-publication ledger and the delivery worker.
+"""Connects a runtime's domain changes to what follows from them: the integrations' own reactions, the
+details read model, the publication ledger and the delivery worker.
 
 Every entry point that changes data (the app, `evroam demo`, `evroam spot import`, the worker) calls
 this, so a change made from the command line reaches partners exactly as one made over the API.
@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from evroam.config import Settings
 from evroam.delivery import outbox
-from evroam.events import subscribe
 from evroam.integrations.details import read_model as details_read_model
+from evroam.integrations.tariff_links import service as tariff_links
 from evroam.publication import ledger as publication
 from evroam.runtime import Runtime
 
 
 def wire(runtime: Runtime) -> Runtime:
-    subscribe(details_read_model.on_change)
-    subscribe(publication.on_change)
-    outbox.wake_worker_on_commit(runtime)
+    runtime.subscribe(tariff_links.unlink_removed_sockets)
+    runtime.subscribe(details_read_model.on_change)
+    runtime.subscribe(publication.on_change)
+    outbox.wake_worker_on_commit()
     return runtime
 
 

@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from evroam.errors import Conflict, DomainError, FieldProblem, Invalid, InvalidDocument, NotFound
+
 log = logging.getLogger(__name__)
 
 
@@ -20,18 +22,6 @@ class ApiError(Exception):
         self.status_code = status_code
         self.error = error
         self.details = details or []
-
-
-def bad_request(field: str, problem: str) -> ApiError:
-    return ApiError(400, f"{field}: {problem}", [{"field": field, "problem": problem}])
-
-
-def not_found(what: str) -> ApiError:
-    return ApiError(404, f"{what} not found")
-
-
-def conflict(field: str, problem: str) -> ApiError:
-    return ApiError(409, f"{field}: {problem}", [{"field": field, "problem": problem}])
 
 
 def error_body(error: str, details: list[dict[str, str]] | None = None) -> dict[str, Any]:
@@ -55,16 +45,28 @@ def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     return details
 
 
+_DOMAIN_STATUS = ((Invalid, 400), (NotFound, 404), (Conflict, 409))
+
+
+def _domain_error_response(error: DomainError) -> JSONResponse:
+    status_code = next(code for kind, code in _DOMAIN_STATUS if isinstance(error, kind))
+    details = [{"field": item.field, "problem": item.problem} for item in error.problems]
+    return JSONResponse(error_body(str(error), details), status_code=status_code)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(error_body(exc.error, exc.details), status_code=exc.status_code)
 
+    @app.exception_handler(DomainError)
+    async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return _domain_error_response(exc)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         details = validation_details(list(exc.errors()))
-        summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:3])
-        return JSONResponse(error_body(f"Invalid request: {summary}", details), status_code=400)
+        return _domain_error_response(InvalidDocument([FieldProblem(**detail) for detail in details]))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

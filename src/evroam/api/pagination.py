@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
-from sqlalchemy import Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from evroam.database.paging import PageRequest
 
 MAX_LIMIT = 100
-
-
-@dataclass(frozen=True, slots=True)
-class PageRequest:
-    page: int
-    limit: int
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.limit
 
 
 async def _page_request(  # async: a plain def would run in FastAPI's thread pool
@@ -30,13 +19,6 @@ async def _page_request(  # async: a plain def would run in FastAPI's thread poo
 
 
 PageParams = Annotated[PageRequest, Depends(_page_request)]
-
-
-async def paginate(session: AsyncSession, query: Select, request: PageRequest) -> tuple[list[Any], int]:
-    """Returns one page of scalars and the total count of the unpaginated query."""
-    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = (await session.scalars(query.offset(request.offset).limit(request.limit))).all()
-    return list(rows), int(total or 0)
 
 
 def page_envelope(request: PageRequest, items: list[Any], total: int) -> dict[str, Any]:

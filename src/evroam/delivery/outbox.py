@@ -1,5 +1,4 @@
-"""Writing pushes into the outbox inside the caller's transaction, waking the worker after commit, and
-the operator's view of an integration's pushes.
+"""Writing pushes into the outbox inside the caller's transaction, and waking the worker after commit.
 
 The ledger PUTs whole objects only (a location with its EVSEs, a tariff), so a PUT or a DELETE
 supersedes the rows of that object still waiting: only the newest state is worth sending. PATCHes
@@ -11,25 +10,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from evroam.api.errors import conflict, not_found
-from evroam.api.pagination import PageRequest, paginate
-from evroam.database.base import utcnow
 from evroam.delivery.models import SUPERSEDED, WAITING, Delivery
 from evroam.integrations.models import Integration
-from evroam.integrations.service import get_integration
 from evroam.ocpi.protocol.client import find_endpoint
-from evroam.runtime import Runtime
+from evroam.runtime import OUTBOX_SIGNAL
 
 PUT, PATCH, DELETE = "PUT", "PATCH", "DELETE"
 # Models flags that switch the push of a module (None or absent = on).
 PUSH_FLAGS = {"locations": "pushLocation", "tariffs": "pushTariff"}
 
 _WRITTEN = "evroam.outbox_written"
-_SIGNAL = "evroam.outbox_signal"
 
 
 def receiver_url(version_details: dict[str, Any] | None, module: str) -> str | None:
@@ -66,49 +60,26 @@ def enqueue(
     session.add(
         Delivery(integration_id=integration_id, module=module, object_id=object_id, method=method, path=path, body=body)
     )
+    wake_worker_after_commit(session)
+
+
+def wake_worker_after_commit(session: Session | AsyncSession) -> None:
+    """The worker is woken when this session commits: it has rows to send now."""
     session.info[_WRITTEN] = True
 
 
-def wake_worker_on_commit(runtime: Runtime) -> None:
-    """Every session of this runtime sets `runtime.outbox_signal` when it commits new outbox rows."""
-    runtime.sessions.configure(info={_SIGNAL: runtime.outbox_signal})
+def wake_worker_on_commit() -> None:
+    """A session that commits new outbox rows sets its runtime's outbox signal."""
     for name, listener in (("after_commit", _after_commit), ("after_soft_rollback", _after_rollback)):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)
 
 
 def _after_commit(session: Session) -> None:
-    if session.info.pop(_WRITTEN, False) and _SIGNAL in session.info:
-        session.info[_SIGNAL].set()
+    if session.info.pop(_WRITTEN, False) and OUTBOX_SIGNAL in session.info:
+        session.info[OUTBOX_SIGNAL].set()
 
 
 def _after_rollback(session: Session, _previous) -> None:
     if not session.in_transaction():
         session.info.pop(_WRITTEN, None)
-
-
-async def list_deliveries(
-    session: AsyncSession, operator_id: int, integration_id: str, page: PageRequest, status: str | None
-) -> tuple[list[Delivery], int]:
-    """An integration's pushes, newest first; 404 for an unknown integration or another operator's."""
-    await get_integration(session, operator_id, integration_id)
-    query = select(Delivery).where(Delivery.integration_id == integration_id).order_by(Delivery.id.desc())
-    if status is not None:
-        query = query.where(Delivery.status == status)
-    return await paginate(session, query, page)
-
-
-async def retry_now(session: AsyncSession, operator_id: int, integration_id: str, delivery_id: int) -> Delivery:
-    """An operator's "try again now" for a push that is waiting; delivered or superseded ones are done."""
-    await get_integration(session, operator_id, integration_id)
-    delivery = await session.scalar(
-        select(Delivery).where(Delivery.id == delivery_id, Delivery.integration_id == integration_id)
-    )
-    if delivery is None:
-        raise not_found(f"Delivery {delivery_id}")
-    if delivery.status not in WAITING:
-        raise conflict("deliveryId", f"the delivery is {delivery.status}; only PENDING or RETRYING ones can be retried")
-    delivery.next_attempt_at = utcnow()
-    session.info[_WRITTEN] = True
-    await session.commit()
-    return delivery

@@ -16,7 +16,7 @@ from evroam.api.deps import OperatorId, SessionDep
 from evroam.api.pagination import PageParams, page_envelope
 from evroam.api.responses import ERROR_RESPONSES
 from evroam.api.schemas import CamelModel, Page
-from evroam.delivery import outbox
+from evroam.delivery import service as delivery_service
 
 router = APIRouter(prefix="/integrations/{integrationId}/deliveries", tags=["deliveries"], responses=ERROR_RESPONSES)
 IntegrationId = Annotated[str, Path(alias="integrationId", min_length=1, max_length=36)]
@@ -47,7 +47,7 @@ async def list_deliveries(
     page: PageParams,
     status: Annotated[Status | None, Query(description="Only deliveries in this status")] = None,
 ) -> dict:
-    deliveries, total = await outbox.list_deliveries(session, operator_id, integration_id, page, status)
+    deliveries, total = await delivery_service.list_deliveries(session, operator_id, integration_id, page, status)
     return page_envelope(page, [DeliveryOut.model_validate(item) for item in deliveries], total)
 
 
@@ -55,4 +55,4 @@ async def list_deliveries(
 async def retry_delivery(
     integration_id: IntegrationId, delivery_id: DeliveryId, session: SessionDep, operator_id: OperatorId
 ) -> DeliveryOut:
-    return DeliveryOut.model_validate(await outbox.retry_now(session, operator_id, integration_id, delivery_id))
+    return DeliveryOut.model_validate(await delivery_service.retry_now(session, operator_id, integration_id, delivery_id))

@@ -19,9 +19,9 @@ import uuid
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evroam.api.errors import bad_request, conflict, not_found
-from evroam.api.pagination import PageRequest, paginate
 from evroam.config import new_secret_token
+from evroam.database.paging import PageRequest, paginate
+from evroam.errors import Conflict, Invalid, NotFound
 from evroam.events import Change, announce
 from evroam.integrations.models import Integration, IntegrationToken
 from evroam.integrations.schemas import (
@@ -31,6 +31,7 @@ from evroam.integrations.schemas import (
     SalesforceConnectionIn,
     UtilityCloudConnectionIn,
 )
+from evroam.integrations.tariff_links.models import TariffLink
 from evroam.ocpi.credentials import exchange_lease
 from evroam.runtime import Runtime
 from evroam.security import hash_secret
@@ -50,8 +51,20 @@ async def get_integration(session: AsyncSession, operator_id: int, integration_i
         )
     )
     if integration is None:
-        raise not_found(f"Integration {integration_id}")
+        raise NotFound(f"Integration {integration_id}")
     return integration
+
+
+async def integration_linking_tariff(session: AsyncSession, tariff_id: str) -> tuple[str, str] | None:
+    """The id and name of an integration the tariff is linked to (the first by name), if any."""
+    linked = await session.execute(
+        select(Integration.integration_id, Integration.integration_name)
+        .join(TariffLink, TariffLink.integration_id == Integration.integration_id)
+        .where(TariffLink.tariff_id == tariff_id)
+        .order_by(Integration.integration_name, Integration.integration_id)
+        .limit(1)
+    )
+    return linked.tuples().first()
 
 
 async def list_integrations(
@@ -107,7 +120,7 @@ async def update_integration(
 ) -> Integration:
     integration = await get_integration(session, operator_id, integration_id)
     if body.integration_type not in (None, integration.integration_type):
-        raise conflict("integrationType", "an integration keeps its type; create another integration instead")
+        raise Conflict("integrationType", "an integration keeps its type; create another integration instead")
     _check_ocpi_fields(body, integration.integration_type)
     await _apply_settings(session, integration, body)
     register = False
@@ -118,7 +131,7 @@ async def update_integration(
             register = True
         elif body.retry_credentials_exchange:
             if not integration.partner_versions_url:
-                raise conflict(
+                raise Conflict(
                     "retryCredentialsExchange", "the partner's versions URL is unknown: give ocpiConnection"
                 )
             await _take_exchange_lease(session, integration, "retryCredentialsExchange")
@@ -162,7 +175,7 @@ def _check_ocpi_fields(body: IntegrationUpdate, integration_type: str) -> None:
     for name in ("ocpi_connection", "retry_credentials_exchange"):
         if getattr(body, name) not in (None, False) and integration_type != "OCPI":
             field = type(body).model_fields[name].alias
-            raise bad_request(field, f"only OCPI integrations take it, this one is {integration_type}")
+            raise Invalid(field, f"only OCPI integrations take it, this one is {integration_type}")
 
 
 async def _apply_settings(session: AsyncSession, integration: Integration, body: IntegrationUpdate) -> None:
@@ -205,14 +218,14 @@ async def _apply_platform(session: AsyncSession, integration: Integration, platf
         integration.platform_party_id = integration.platform_party_country_code = None
         return
     if platform_id == integration.integration_id:
-        raise bad_request("platformIntegrationId", "an integration cannot be its own platform")
+        raise Invalid("platformIntegrationId", "an integration cannot be its own platform")
     platform = await session.scalar(
         select(Integration).where(
             Integration.integration_id == platform_id, Integration.operator_id == integration.operator_id
         )
     )
     if platform is None:
-        raise bad_request("platformIntegrationId", f"integration {platform_id} does not exist")
+        raise Invalid("platformIntegrationId", f"integration {platform_id} does not exist")
     party = next(iter(platform.partners_company_detail or []), {})
     integration.platform_integration = True
     integration.platform_integration_id = platform_id
@@ -232,7 +245,7 @@ async def _take_exchange_lease(session: AsyncSession, integration: Integration, 
     """Refuses the request whose field `asked_by` asks for an exchange while another one runs."""
     held_until = await exchange_lease.take(session, integration.integration_id)
     if held_until is not None:
-        raise conflict(
+        raise Conflict(
             asked_by,
             f"a credentials exchange with the partner is already running (until {held_until:%Y-%m-%dT%H:%M:%SZ} "
             "at the latest); retry when it has ended",
@@ -269,7 +282,7 @@ def _apply_utility_cloud(
         missing = [key for key in ("tenant", "clientId", "clientSecretEncrypted") if not stored.get(key)]
         if missing:
             field = missing[0].removesuffix("Encrypted")
-            raise bad_request(f"utilityCloudConnection.{field}", "is required to activate the connection")
+            raise Invalid(f"utilityCloudConnection.{field}", "is required to activate the connection")
     integration.utility_cloud_connection = stored
     if integration.integration_type == "UtilityCloud":
         _set_connector_status(integration, bool(stored.get("activateConnection")))
@@ -281,7 +294,7 @@ def _apply_salesforce(integration: Integration, connection: SalesforceConnection
         for name in connection.model_fields_set:
             stored[type(connection).model_fields[name].alias] = getattr(connection, name)
     if stored.get("activateConnection") and not stored.get("endpointUrl"):
-        raise bad_request("salesforceConnection.endpointUrl", "is required to activate the connection")
+        raise Invalid("salesforceConnection.endpointUrl", "is required to activate the connection")
     integration.salesforce_connection = stored
     if integration.integration_type == "Salesforce":
         integration.end_point_url = stored.get("endpointUrl")

@@ -8,12 +8,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evroam.api.errors import ApiError, bad_request, conflict, not_found
-from evroam.api.pagination import PageRequest, paginate
 from evroam.database.base import utcnow
+from evroam.database.paging import PageRequest, paginate
+from evroam.errors import Conflict, FieldProblem, Invalid, InvalidDocument, NotFound
 from evroam.events import Change, announce
-from evroam.integrations.models import Integration
-from evroam.integrations.tariff_links.models import TariffLink
+from evroam.integrations.service import integration_linking_tariff
 from evroam.network.common_schemas import as_json
 from evroam.tariffs import schemas
 from evroam.tariffs.models import Tariff
@@ -25,7 +24,7 @@ _NOT_NULL = ("name", "currency", "common", "use_type", "elements")
 async def get_tariff(session: AsyncSession, operator_id: int, tariff_id: str) -> Tariff:
     tariff = await session.scalar(select(Tariff).where(Tariff.id == tariff_id, Tariff.operator_id == operator_id))
     if tariff is None:
-        raise not_found(f"Tariff {tariff_id}")
+        raise NotFound(f"Tariff {tariff_id}")
     return tariff
 
 
@@ -49,7 +48,7 @@ async def update_tariff(session: AsyncSession, operator_id: int, tariff_id: str,
     tariff = await get_tariff(session, operator_id, tariff_id)
     for name in _NOT_NULL:
         if name in body.model_fields_set and getattr(body, name) is None:
-            raise bad_request(TariffUpdate.model_fields[name].alias or name, "cannot be null")
+            raise Invalid(TariffUpdate.model_fields[name].alias or name, "cannot be null")
     given = {name: getattr(body, name) for name in body.model_fields_set}
     if "tariff_alt_text" in given and given["tariff_alt_text"] is None:
         given["tariff_alt_text"] = []
@@ -69,18 +68,10 @@ async def update_tariff(session: AsyncSession, operator_id: int, tariff_id: str,
 
 async def delete_tariff(session: AsyncSession, operator_id: int, tariff_id: str) -> None:
     tariff = await get_tariff(session, operator_id, tariff_id)
-    linked = (
-        await session.execute(
-            select(Integration.integration_id, Integration.integration_name)
-            .join(TariffLink, TariffLink.integration_id == Integration.integration_id)
-            .where(TariffLink.tariff_id == tariff.id)
-            .order_by(Integration.integration_name, Integration.integration_id)
-            .limit(1)
-        )
-    ).first()
+    linked = await integration_linking_tariff(session, tariff.id)
     if linked is not None:
         integration_id, name = linked
-        raise conflict(
+        raise Conflict(
             "tariffId",
             f"the tariff is linked to integration {integration_id} ({name}); unlink it from that integration first",
         )
@@ -90,10 +81,9 @@ async def delete_tariff(session: AsyncSession, operator_id: int, tariff_id: str)
 
 
 def _check(tariff: TariffCreate) -> None:
-    details = schemas.problems(tariff)
-    if details:
-        summary = "; ".join(f"{detail['field']}: {detail['problem']}" for detail in details[:3])
-        raise ApiError(400, f"Invalid request: {summary}", details)
+    problems = schemas.problems(tariff)
+    if problems:
+        raise InvalidDocument([FieldProblem(**problem) for problem in problems])
 
 
 def _columns(body: TariffCreate) -> dict[str, Any]:

@@ -8,7 +8,6 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from evroam import events
 from evroam.events import Change
 from evroam.integrations.models import Integration
 from evroam.integrations.locations.models import IntegrationLocation, IntegrationLocationCharger
@@ -401,11 +400,11 @@ async def test_deleting_a_published_charger_announces_then_cascades(client, runt
         rows = await session.scalar(select(func.count()).select_from(IntegrationLocationCharger))
         seen_while_announcing.append(rows)
 
-    events.subscribe(count_memberships)
+    runtime.subscribe(count_memberships)
     try:
         assert (await client.delete(f"{CHARGERS}/EVROAM_Charger12345")).status_code == 204
     finally:
-        events.unsubscribe(count_memberships)
+        runtime.unsubscribe(count_memberships)
     assert seen_while_announcing == [1], "subscribers run while the location still holds the charger"
     assert changes[-1].charger_ids == frozenset({"EVROAM_Charger12345"}) and changes[-1].site_ids == {site_id}
     assert await _count(runtime, IntegrationLocationCharger) == 0

@@ -9,8 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from evroam import events
-from evroam.api.pagination import PageRequest
+from evroam.database.paging import PageRequest
 from evroam.events import Change
 from evroam.network.operators.models import Operator
 from evroam.tariffs.spot import service as spot_service
@@ -170,12 +169,12 @@ async def test_tariffs_following_the_zone_are_announced(runtime):
     async def record(_session, change: Change) -> None:
         seen.append(change)
 
-    events.subscribe(record)
+    runtime.subscribe(record)
     try:
         await store(runtime, operator, hourly("FI", 13, "0.10"))
         await store(runtime, operator, hourly("DK1", 13, "0.10"))
     finally:
-        events.unsubscribe(record)
+        runtime.unsubscribe(record)
     assert seen == [Change(operator_id=operator, tariff_ids=frozenset({"spot-fi"}))], "nothing follows DK1"
 
 

@@ -16,7 +16,7 @@ from orjson import Fragment
 from sqlalchemy import Result, Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evroam.api.errors import not_found
+from evroam.errors import NotFound
 from evroam.integrations.details.read_model import location_details
 from evroam.integrations.enums import MODEL_FLAGS
 from evroam.integrations.models import Integration
@@ -68,7 +68,7 @@ async def read_details(session: AsyncSession, operator_id: int, integration_id: 
         )
     ).one_or_none()
     if integration is None:
-        raise not_found(f"Integration {integration_id}")
+        raise NotFound(f"Integration {integration_id}")
     locations = await location_details(session, integration_id)
     linked = select(TariffLink.tariff_id).where(TariffLink.integration_id == integration_id)
     tariffs = await session.execute(

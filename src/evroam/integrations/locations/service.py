@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evroam.api.errors import bad_request, conflict, not_found
-from evroam.api.pagination import PageRequest, paginate
 from evroam.database.base import utcnow
+from evroam.database.paging import PageRequest, paginate
+from evroam.errors import Conflict, Invalid, NotFound
 from evroam.events import Change, announce
 from evroam.integrations.locations.members import location_chargers
 from evroam.integrations.locations.schemas import (
@@ -26,6 +26,7 @@ from evroam.integrations.locations.schemas import (
     LocationUpdate,
 )
 from evroam.integrations.locations.models import IntegrationLocation, IntegrationLocationCharger
+from evroam.integrations.models import Integration
 from evroam.integrations.tariff_links.models import TariffLink
 from evroam.integrations.service import get_integration
 from evroam.network.common_schemas import as_json
@@ -43,8 +44,29 @@ async def get_location(
         )
     )
     if location is None:
-        raise not_found(f"Location {location_id}")
+        raise NotFound(f"Location {location_id}")
     return location
+
+
+async def site_is_published(session: AsyncSession, site_id: int) -> bool:
+    """Whether a location of any integration is backed by the site."""
+    return bool(await session.scalar(select(exists().where(IntegrationLocation.site_id == site_id))))
+
+
+async def location_time_zone(session: AsyncSession, operator_id: int, location_id: str) -> str | None:
+    """The time zone of one of the operator's locations: its site's, else its own (None when it has none)."""
+    found = (
+        await session.execute(
+            select(IntegrationLocation.standalone, Site.timezone)
+            .join(Integration, Integration.integration_id == IntegrationLocation.integration_id)
+            .outerjoin(Site, Site.id == IntegrationLocation.site_id)
+            .where(IntegrationLocation.id == location_id, Integration.operator_id == operator_id)
+        )
+    ).first()
+    if found is None:
+        raise NotFound(f"Location {location_id}")
+    standalone, site_zone = found
+    return site_zone or (standalone or {}).get("timezone")
 
 
 async def list_location_ids(
@@ -86,7 +108,7 @@ async def update_location(
 ) -> None:
     location = await get_location(session, operator_id, integration_id, location_id)
     if location.site_id is not None:
-        raise conflict(
+        raise Conflict(
             "locationId", "a site-backed location follows its site: change the site, or delete and add the location"
         )
     given = body.model_fields_set
@@ -96,7 +118,7 @@ async def update_location(
         value = _stored_value(name, getattr(body, name))
         if value is None:
             if name in REQUIRED_STANDALONE:
-                raise bad_request(alias, "cannot be null")
+                raise Invalid(alias, "cannot be null")
             stored.pop(alias, None)
         else:
             stored[alias] = value
@@ -126,22 +148,22 @@ async def _site_backed(
 ) -> list[str]:
     own_field = next(iter(sorted(body.model_fields_set & set(STANDALONE_FIELD_NAMES))), None)
     if own_field is not None:
-        raise bad_request(type(body).model_fields[own_field].alias, "a site-backed location takes it from its site")
+        raise Invalid(type(body).model_fields[own_field].alias, "a site-backed location takes it from its site")
     site_id = body.site_id
     if await session.scalar(select(Site.id).where(Site.id == site_id, Site.operator_id == operator_id)) is None:
-        raise bad_request("siteId", f"site {site_id} does not exist")
+        raise Invalid("siteId", f"site {site_id} does not exist")
     taken = await session.scalar(
         select(IntegrationLocation.id).where(
             IntegrationLocation.integration_id == integration_id, IntegrationLocation.site_id == site_id
         )
     )
     if taken is not None:
-        raise conflict("siteId", f"site {site_id} is already location {taken} of this integration")
+        raise Conflict("siteId", f"site {site_id} is already location {taken} of this integration")
     location.site_id = site_id
     location.exclude_chargers = bool(body.exclude_chargers)
     if not location.exclude_chargers:
         if body.charger_ids:
-            raise bad_request(
+            raise Invalid(
                 "chargerIds", "only with excludeChargers true: otherwise the location holds every charger of the site"
             )
         site_chargers = (await session.scalars(select(Charger.charger_id).where(Charger.site_id == site_id))).all()
@@ -154,10 +176,10 @@ async def _standalone(
     session: AsyncSession, operator_id: int, integration_id: str, location: IntegrationLocation, body: LocationCreate
 ) -> list[str]:
     if body.exclude_chargers is not None:
-        raise bad_request("excludeChargers", "only for a site-backed location (with siteId)")
+        raise Invalid("excludeChargers", "only for a site-backed location (with siteId)")
     for name in REQUIRED_STANDALONE:
         if getattr(body, name) is None:
-            raise bad_request(type(body).model_fields[name].alias, "is required for a location without siteId")
+            raise Invalid(type(body).model_fields[name].alias, "is required for a location without siteId")
     location.standalone = {
         type(body).model_fields[name].alias: value
         for name in STANDALONE_FIELD_NAMES
@@ -226,9 +248,9 @@ async def _checked_chargers(
     )
     for index, charger_id in enumerate(charger_ids):
         if charger_id not in found:
-            raise bad_request(f"chargerIds.{index}", f"charger {charger_id} does not exist")
+            raise Invalid(f"chargerIds.{index}", f"charger {charger_id} does not exist")
         if site_id is not None and found[charger_id] != site_id:
-            raise bad_request(f"chargerIds.{index}", f"charger {charger_id} is not at site {site_id}")
+            raise Invalid(f"chargerIds.{index}", f"charger {charger_id} is not at site {site_id}")
     await _check_not_published(session, integration_id, location_id, charger_ids, "chargerIds")
     return unique
 
@@ -247,4 +269,4 @@ async def _check_not_published(
         problem = f"charger {clash.charger_id} is already published in location {clash.location_id} of this integration"
         if field == "chargerIds":
             field = f"chargerIds.{list(charger_ids).index(clash.charger_id)}"
-        raise conflict(field, problem)
+        raise Conflict(field, problem)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evroam.api.errors import bad_request
+from evroam.errors import Invalid
 from evroam.events import Change, announce
 from evroam.integrations.locations.members import location_chargers
 from evroam.integrations.locations.models import IntegrationLocation
@@ -39,7 +39,7 @@ async def link_tariff(
     await get_integration(session, operator_id, integration_id)
     tariff = await get_tariff(session, operator_id, tariff_id)
     if not is_publishable(tariff.use_type):
-        raise bad_request("tariffId", why_not_publishable(tariff.use_type))
+        raise Invalid("tariffId", why_not_publishable(tariff.use_type))
     wanted = await _validated_links(session, integration_id, body)
     existing: set[LinkKey] = set()
     if replace:
@@ -78,6 +78,19 @@ async def unlink_tariff(session: AsyncSession, operator_id: int, integration_id:
     await session.commit()
 
 
+async def unlink_removed_sockets(session: AsyncSession, change: Change) -> None:
+    """Links to a socket its charger no longer has go too: a later socket with the same id starts unlinked."""
+    if not change.removed_sockets:
+        return
+    removed = await session.scalars(
+        delete(TariffLink)
+        .where(tuple_(TariffLink.charger_id, TariffLink.socket_id).in_(change.removed_sockets))
+        .returning(TariffLink.integration_id)
+    )
+    integration_ids = frozenset(removed.all())
+    if integration_ids:
+        await announce(session, Change(operator_id=change.operator_id, integration_ids=integration_ids))
+
 
 async def _validated_links(session: AsyncSession, integration_id: str, body: TariffLinksIn) -> set[LinkKey]:
     """Every location of the integration, every charger in its location, every socket of its charger."""
@@ -93,7 +106,7 @@ async def _validated_links(session: AsyncSession, integration_id: str, body: Tar
     )
     for index, entry in enumerate(body.locations):
         if entry.location_id not in known_locations:
-            raise bad_request(
+            raise Invalid(
                 f"locations.{index}.locationId", f"location {entry.location_id} is not in this integration"
             )
 
@@ -121,14 +134,14 @@ async def _validated_links(session: AsyncSession, integration_id: str, body: Tar
         for charger_index, charger in enumerate(entry.chargers or []):
             path = f"locations.{index}.chargers.{charger_index}"
             if (entry.location_id, charger.charger_id) not in held:
-                raise bad_request(
+                raise Invalid(
                     f"{path}.chargerId", f"charger {charger.charger_id} is not in location {entry.location_id}"
                 )
             if not charger.sockets:
                 wanted.add((entry.location_id, charger.charger_id, None))
             for socket_index, socket_id in enumerate(charger.sockets or []):
                 if (charger.charger_id, socket_id) not in sockets:
-                    raise bad_request(
+                    raise Invalid(
                         f"{path}.sockets.{socket_index}", f"charger {charger.charger_id} has no socket {socket_id}"
                     )
                 wanted.add((entry.location_id, charger.charger_id, socket_id))

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, exists, select
+from pydantic import BaseModel
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evroam.api.errors import bad_request, conflict, not_found
-from evroam.api.pagination import PageRequest, paginate
-from evroam.api.schemas import CamelModel
 from evroam.database.base import utcnow
+from evroam.database.paging import PageRequest, paginate
+from evroam.errors import Conflict, Invalid, NotFound
 from evroam.events import Change, announce
-from evroam.integrations.tariff_links.models import TariffLink
 from evroam.network.chargers.schemas import (
     ChargerCreate,
     ChargerUpdate,
@@ -33,7 +32,7 @@ async def get_charger(session: AsyncSession, operator_id: int, charger_id: str) 
         select(Charger).where(Charger.charger_id == charger_id, Charger.operator_id == operator_id)
     )
     if charger is None:
-        raise not_found(f"Charger {charger_id}")
+        raise NotFound(f"Charger {charger_id}")
     return charger
 
 
@@ -51,7 +50,7 @@ async def create_charger(session: AsyncSession, operator_id: int, body: ChargerC
     _check_unique_socket_ids(body.sockets)
     # chargerId is unique across operators; say no more than that, another operator's ids are not ours.
     if await session.scalar(select(exists().where(Charger.charger_id == body.charger_id))):
-        raise conflict("chargerId", "already in use")
+        raise Conflict("chargerId", "already in use")
     charger = Charger(
         operator_id=operator_id,
         **body.model_dump(exclude={"sockets"}),
@@ -70,7 +69,7 @@ async def update_charger(
     charger = await get_charger(session, operator_id, charger_id)
     values = body.model_dump(exclude_unset=True, exclude={"sockets"})
     if values.pop("charger_id", charger_id) != charger_id:
-        raise bad_request("chargerId", "cannot be changed; create a charger with the new id instead")
+        raise Invalid("chargerId", "cannot be changed; create a charger with the new id instead")
     _refuse_nulls(body, _REQUIRED_CHARGER_FIELDS)
     if "site_id" in values:
         await _check_site(session, operator_id, values["site_id"])
@@ -83,9 +82,8 @@ async def update_charger(
     for name, value in values.items():
         setattr(charger, name, value)
     removed_socket_ids = set() if body.sockets is None else _replace_sockets(charger, body.sockets)
-    integration_ids = await _unlink_removed_sockets(session, charger_id, removed_socket_ids)
     await session.flush()
-    await _announce(session, charger, {site_before, charger.site_id}, integration_ids)
+    await _announce(session, charger, {site_before, charger.site_id}, removed_socket_ids)
     await session.commit()
     return charger
 
@@ -96,7 +94,7 @@ async def update_socket(
     charger = await get_charger(session, operator_id, charger_id)
     socket = next((socket for socket in charger.sockets if socket.socket_id == socket_id), None)
     if socket is None:
-        raise not_found(f"Socket {socket_id} of charger {charger_id}")
+        raise NotFound(f"Socket {socket_id} of charger {charger_id}")
     _refuse_nulls(body, _NOT_NULL_SOCKET_FIELDS)
     _apply_socket_values(socket, body)
     await session.flush()
@@ -116,14 +114,14 @@ async def delete_charger(session: AsyncSession, operator_id: int, charger_id: st
 
 async def _check_site(session: AsyncSession, operator_id: int, site_id: int) -> None:
     if not await session.scalar(select(exists().where(Site.id == site_id, Site.operator_id == operator_id))):
-        raise bad_request("siteId", f"site {site_id} does not exist")
+        raise Invalid("siteId", f"site {site_id} does not exist")
 
 
 def _check_unique_socket_ids(sockets: Iterable[SocketCreate | SocketReplacement]) -> None:
     seen: set[int] = set()
     for index, socket in enumerate(sockets):
         if socket.socket_id in seen:
-            raise bad_request(f"sockets.{index}.id", f"socket id {socket.socket_id} appears more than once")
+            raise Invalid(f"sockets.{index}.id", f"socket id {socket.socket_id} appears more than once")
         seen.add(socket.socket_id)
 
 
@@ -137,7 +135,7 @@ def _check_replacements(charger: Charger, replacements: list[SocketReplacement])
             continue
         for name in _REQUIRED_SOCKET_FIELDS:
             if getattr(replacement, name) is None:
-                raise bad_request(prefix + _alias(replacement, name), "is required for a new socket")
+                raise Invalid(prefix + _alias(replacement, name), "is required for a new socket")
 
 
 def _replace_sockets(charger: Charger, replacements: list[SocketReplacement]) -> set[int]:
@@ -165,20 +163,8 @@ def _apply_socket_values(socket: Socket, body: SocketUpdate) -> None:
         setattr(socket, name, value)
 
 
-async def _unlink_removed_sockets(session: AsyncSession, charger_id: str, socket_ids: set[int]) -> set[str]:
-    """Socket-level tariff links of removed sockets go too: a later socket with the same id starts unlinked."""
-    if not socket_ids:
-        return set()
-    removed = await session.scalars(
-        delete(TariffLink)
-        .where(TariffLink.charger_id == charger_id, TariffLink.socket_id.in_(socket_ids))
-        .returning(TariffLink.integration_id)
-    )
-    return set(removed.all())
-
-
 async def _announce(
-    session: AsyncSession, charger: Charger, site_ids: set[int], integration_ids: Iterable[str] = ()
+    session: AsyncSession, charger: Charger, site_ids: set[int], removed_socket_ids: Iterable[int] = ()
 ) -> None:
     await announce(
         session,
@@ -186,17 +172,17 @@ async def _announce(
             operator_id=charger.operator_id,
             charger_ids=frozenset({charger.charger_id}),
             site_ids=frozenset(site_ids),
-            integration_ids=frozenset(integration_ids),
+            removed_sockets=frozenset((charger.charger_id, socket_id) for socket_id in removed_socket_ids),
         ),
     )
 
 
-def _refuse_nulls(body: CamelModel, names: Iterable[str], prefix: str = "") -> None:
+def _refuse_nulls(body: BaseModel, names: Iterable[str], prefix: str = "") -> None:
     """PATCH bodies make every field optional; an explicit null of a required one is still refused."""
     for name in names:
         if name in body.model_fields_set and getattr(body, name) is None:
-            raise bad_request(prefix + _alias(body, name), "cannot be null")
+            raise Invalid(prefix + _alias(body, name), "cannot be null")
 
 
-def _alias(body: CamelModel, name: str) -> str:
+def _alias(body: BaseModel, name: str) -> str:
     return type(body).model_fields[name].alias or name

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evroam.api.errors import bad_request, conflict, not_found
-from evroam.api.pagination import PageRequest, paginate
+from evroam.database.paging import PageRequest, paginate
+from evroam.errors import Conflict, Invalid, NotFound
 from evroam.events import Change, announce
-from evroam.integrations.locations.models import IntegrationLocation
+from evroam.integrations.locations.service import site_is_published
 from evroam.network.chargers.models import Charger
 from evroam.network.sites.models import Site
 from evroam.network.sites.schemas import SiteCreate, SiteUpdate
@@ -34,20 +34,20 @@ def _column_values(body: SiteCreate | SiteUpdate, *, exclude_unset: bool) -> dic
 async def get_site(session: AsyncSession, operator_id: int, site_id: int) -> Site:
     site = await session.scalar(select(Site).where(Site.id == site_id, Site.operator_id == operator_id))
     if site is None:
-        raise not_found(f"Site {site_id}")
+        raise NotFound(f"Site {site_id}")
     return site
 
 
 async def _check_parent(session: AsyncSession, operator_id: int, site_id: int | None, parent_id: int) -> None:
     if parent_id == site_id:
-        raise bad_request("parentSiteId", "a site cannot be its own parent")
+        raise Invalid("parentSiteId", "a site cannot be its own parent")
     ancestor: int | None = parent_id
     while ancestor is not None:
         parent = await session.scalar(select(Site).where(Site.id == ancestor, Site.operator_id == operator_id))
         if parent is None:
-            raise bad_request("parentSiteId", f"site {ancestor} does not exist")
+            raise Invalid("parentSiteId", f"site {ancestor} does not exist")
         if parent.parent_site_id == site_id and site_id is not None:
-            raise bad_request("parentSiteId", "that parent would make a cycle in the site hierarchy")
+            raise Invalid("parentSiteId", "that parent would make a cycle in the site hierarchy")
         ancestor = parent.parent_site_id
 
 
@@ -74,7 +74,7 @@ async def update_site(session: AsyncSession, operator_id: int, site_id: int, bod
     required = {"name", "timezone", "country", "city", "street_address", "latitude", "longitude"}
     for name in required & values.keys():
         if values[name] is None:
-            raise bad_request(body.model_fields[name].alias or name, "cannot be null")
+            raise Invalid(body.model_fields[name].alias or name, "cannot be null")
     if values.get("parent_site_id") is not None:
         await _check_parent(session, operator_id, site.id, values["parent_site_id"])
     for name, value in values.items():
@@ -90,11 +90,11 @@ async def update_site(session: AsyncSession, operator_id: int, site_id: int, bod
 async def delete_site(session: AsyncSession, operator_id: int, site_id: int) -> None:
     site = await get_site(session, operator_id, site_id)
     if await session.scalar(select(exists().where(Charger.site_id == site.id))):
-        raise conflict("siteId", "the site still has chargers; move or delete them first")
+        raise Conflict("siteId", "the site still has chargers; move or delete them first")
     if await session.scalar(select(exists().where(Site.parent_site_id == site.id))):
-        raise conflict("siteId", "the site still has subsites; move or delete them first")
-    if await session.scalar(select(exists().where(IntegrationLocation.site_id == site.id))):
-        raise conflict("siteId", "the site is published in an integration; remove that location first")
+        raise Conflict("siteId", "the site still has subsites; move or delete them first")
+    if await site_is_published(session, site.id):
+        raise Conflict("siteId", "the site is published in an integration; remove that location first")
     await announce(session, Change(operator_id=operator_id, site_ids=frozenset({site.id})))
     await session.delete(site)
     await session.commit()

@@ -11,13 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evroam.api.errors import bad_request, conflict
-from evroam.integrations.models import Integration
-from evroam.integrations.locations.models import IntegrationLocation
-from evroam.network.sites.models import Site
+from evroam.errors import Conflict, Invalid, NotFound
+from evroam.integrations.locations.service import location_time_zone
+from evroam.network.sites.service import get_site
 from evroam.tariffs import service as tariff_service
 from evroam.tariffs.spot import service as spot_service
 from evroam.tariffs.models import Tariff as StoredTariff
@@ -70,9 +68,9 @@ async def quote(session: AsyncSession, operator_id: int, tariff_id: str, body: Q
     try:
         result = price_session(tariff, periods, time_zone, spot_prices=spot_prices)
     except MissingSpotPriceError as error:
-        raise bad_request("start", f"{error}: import spot prices first") from None
+        raise Invalid("start", f"{error}: import spot prices first") from None
     except PricingInputError as error:  # the stored spot prices disagree with the tariff (their currency)
-        raise conflict(error.field or "tariffId", error.problem) from None
+        raise Conflict(error.field or "tariffId", error.problem) from None
     return Quote(stored.id, tariff.currency, time_zone, periods, result)
 
 
@@ -80,23 +78,23 @@ def _engine_tariff(stored: StoredTariff) -> Tariff:
     try:
         return cached_tariff({**tariff_document(stored), "id": stored.id})
     except PricingInputError as error:  # stored tariffs were validated: this is a rule the API lets through
-        raise conflict("tariffId", f"the stored tariff cannot be priced: {error}") from None
+        raise Conflict("tariffId", f"the stored tariff cannot be priced: {error}") from None
 
 
 def _durations(body: QuoteRequest) -> _Durations:
     if body.charging_minutes is not None and body.duration_minutes is not None:
-        raise bad_request("durationMinutes", "give chargingMinutes or durationMinutes, not both")
+        raise Invalid("durationMinutes", "give chargingMinutes or durationMinutes, not both")
     parking_s = _seconds(body.parking_minutes)
     if body.charging_minutes is not None:
         charging_s = _seconds(body.charging_minutes)
     elif body.duration_minutes is not None:
         charging_s = _seconds(body.duration_minutes) - parking_s
         if charging_s < 0:
-            raise bad_request("parkingMinutes", "must not exceed durationMinutes (the whole session)")
+            raise Invalid("parkingMinutes", "must not exceed durationMinutes (the whole session)")
     else:
-        raise bad_request("chargingMinutes", "is required (or durationMinutes, the whole session with parking)")
+        raise Invalid("chargingMinutes", "is required (or durationMinutes, the whole session with parking)")
     if body.energy_kwh and not charging_s:
-        raise bad_request("energyKwh", "needs charging time, and the session does not charge")
+        raise Invalid("energyKwh", "needs charging time, and the session does not charge")
     return _Durations(_seconds(body.reservation_minutes), charging_s, parking_s)
 
 
@@ -107,32 +105,21 @@ def _seconds(minutes: Decimal) -> int:
 async def _time_zone(session: AsyncSession, operator_id: int, body: QuoteRequest) -> str:
     """`timeZone`, else the time zone of the place named; the place is checked even when not needed."""
     if body.site_id is not None and body.integration_location_id is not None:
-        raise bad_request("integrationLocationId", "give siteId or integrationLocationId, not both")
+        raise Invalid("integrationLocationId", "give siteId or integrationLocationId, not both")
     place_zone = None
     if body.site_id is not None:
-        place_zone = await session.scalar(
-            select(Site.timezone).where(Site.id == body.site_id, Site.operator_id == operator_id)
-        )
-        if place_zone is None:
-            raise bad_request("siteId", f"site {body.site_id} does not exist")
+        try:
+            place_zone = (await get_site(session, operator_id, body.site_id)).timezone
+        except NotFound:
+            raise Invalid("siteId", f"site {body.site_id} does not exist") from None
     elif body.integration_location_id is not None:
-        place_zone = await _location_time_zone(session, operator_id, body.integration_location_id)
+        location_id = body.integration_location_id
+        try:
+            place_zone = await location_time_zone(session, operator_id, location_id)
+        except NotFound:
+            raise Invalid("integrationLocationId", f"location {location_id} does not exist") from None
     zone = body.time_zone or place_zone
     if zone is None:
-        raise bad_request("timeZone", "is required unless siteId or integrationLocationId names the place")
+        raise Invalid("timeZone", "is required unless siteId or integrationLocationId names the place")
     return zone
 
-
-async def _location_time_zone(session: AsyncSession, operator_id: int, location_id: str) -> str | None:
-    found = (
-        await session.execute(
-            select(IntegrationLocation.standalone, Site.timezone)
-            .join(Integration, Integration.integration_id == IntegrationLocation.integration_id)
-            .outerjoin(Site, Site.id == IntegrationLocation.site_id)
-            .where(IntegrationLocation.id == location_id, Integration.operator_id == operator_id)
-        )
-    ).first()
-    if found is None:
-        raise bad_request("integrationLocationId", f"location {location_id} does not exist")
-    standalone, site_zone = found
-    return site_zone or (standalone or {}).get("timezone")

@@ -9,10 +9,10 @@ from pydantic import AwareDatetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.api.deps import OperatorId, SessionDep
-from evroam.api.errors import bad_request
 from evroam.api.pagination import PageParams, page_envelope
 from evroam.api.responses import ERROR_RESPONSES
 from evroam.api.schemas import Page
+from evroam.errors import Invalid
 from evroam.tariffs.spot import service as spot_service
 from evroam.tariffs.schemas import BiddingZone
 from evroam.tariffs.pricing.spot_prices import SpotPrice
@@ -52,7 +52,7 @@ async def list_spot_prices(
     end: Annotated[AwareDatetime | None, Query(alias="to", description="Intervals starting before this")] = None,
 ) -> dict:
     if start is not None and end is not None and end <= start:
-        raise bad_request("to", "must be after from")
+        raise Invalid("to", "must be after from")
     rows, total = await spot_service.list_spot_prices(session, operator_id, page, bidding_zone, start, end)
     return page_envelope(page, [spot_price_out(row) for row in rows], total)
 
@@ -70,12 +70,12 @@ async def import_spot_price_file(
     """The body is the file itself; an ENTSO-E document needs `biddingZone` to name its zone."""
     media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type not in _FILE_IS_XML:
-        raise bad_request("content-type", "must be text/csv or application/xml")
+        raise Invalid("content-type", "must be text/csv or application/xml")
     content = await _body(request)
     try:
         prices = spot_service.parse_spot_file(content, bidding_zone, xml=_FILE_IS_XML[media_type])
     except SpotImportError as error:
-        raise bad_request(error.field, error.problem) from None
+        raise Invalid(error.field, error.problem) from None
     return await _stored(session, operator_id, prices, "")
 
 
@@ -84,7 +84,7 @@ async def _body(request: Request) -> bytes:
     async for chunk in request.stream():
         content += chunk
         if len(content) > MAX_FILE_BYTES:
-            raise bad_request("body", f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: split the file")
+            raise Invalid("body", f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: split the file")
     return bytes(content)
 
 
@@ -94,6 +94,6 @@ async def _stored(session: AsyncSession, operator_id: int, prices: list[SpotPric
         zones = await spot_service.import_spot_prices(session, operator_id, prices)
     except SpotImportError as error:
         field = error.field if error.index is None or not item_path else f"{item_path}{error.index}.{error.field}"
-        raise bad_request(field, error.problem) from None
+        raise Invalid(field, error.problem) from None
     return SpotImportOut(zones=[ZoneImportOut.model_validate(zone) for zone in zones])
 

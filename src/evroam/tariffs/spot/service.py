@@ -22,7 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evroam.api.pagination import PageRequest, paginate
+from evroam.database.paging import PageRequest, paginate
 from evroam.database.base import utcnow
 from evroam.events import Change, announce
 from evroam.tariffs.spot.models import SpotPrice as SpotPriceRow

@@ -1,0 +1,55 @@
+"""Domain errors: what a use case refuses, said once, whatever API asked.
+
+Services raise these and never an API's own errors; the management API (evroam.api.errors) answers
+them with 400/404/409 and its JSON body, the OCPI API (evroam.ocpi.protocol.domain_errors) with OCPI
+status codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    field: str
+    problem: str
+
+
+def summary(problems: Sequence[FieldProblem], limit: int = 3) -> str:
+    """The first few problems on one line, for an error message that lists them."""
+    return "; ".join(f"{item.field}: {item.problem}" for item in problems[:limit])
+
+
+class DomainError(Exception):
+    problems: tuple[FieldProblem, ...] = ()
+
+
+class NotFound(DomainError):
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} not found")
+
+
+class Invalid(DomainError):
+    """Input a use case cannot take, naming the field and its problem."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.problems = (FieldProblem(field, problem),)
+
+
+class InvalidDocument(Invalid):
+    """A document checked whole (a tariff): every problem found, not only the first."""
+
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        DomainError.__init__(self, f"Invalid request: {summary(problems)}")
+        self.problems = tuple(problems)
+
+
+class Conflict(DomainError):
+    """The input is well formed but clashes with what is stored (a taken id, rows still depending on it)."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.problems = (FieldProblem(field, problem),)
