@@ -21,6 +21,7 @@ from evroam.ocpi.protocol.envelope import (
 )
 from evroam.ocpi.hubclientinfo.routes import router as hubclientinfo_router
 from evroam.ocpi.locations.routes import routers as locations_routers
+from evroam.ocpi.protocol.domain_errors import answer_domain_errors
 from evroam.ocpi.protocol.message_ids import MessageIdMiddleware
 from evroam.ocpi.protocol.routing_headers import RoutingHeaderMiddleware
 from evroam.ocpi.tariffs.routes import routers as tariffs_routers
@@ -52,6 +53,8 @@ def create_ocpi_app(runtime: Runtime) -> FastAPI:
     @app.exception_handler(OcpiError)
     async def _ocpi_error(_: Request, exc: OcpiError):
         return error_response(exc)
+
+    answer_domain_errors(app)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError):
