@@ -51,7 +51,8 @@ async def test_two_runtimes_in_one_process_keep_their_subscribers_apart(make_run
 
 async def test_a_reaction_is_announced_after_the_change_it_reacts_to_reached_every_subscriber(make_runtime):
     runtime = make_runtime()
-    cause, reaction = Change(operator_id=1, charger_ids=frozenset({"C1"})), Change(operator_id=1, site_ids=frozenset({7}))
+    cause = Change(operator_id=1, charger_ids=frozenset({"C1"}))
+    reaction = Change(operator_id=1, site_ids=frozenset({7}))
     seen: list[Change] = []
 
     async def react(session, change: Change) -> None:

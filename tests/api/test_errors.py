@@ -13,7 +13,9 @@ from evroam.errors import Conflict, DomainError, FieldProblem, Invalid, InvalidD
 
 RAISED: dict[str, DomainError] = {
     "invalid": Invalid("siteId", "site 7 does not exist"),
-    "invalid-document": InvalidDocument([FieldProblem(f"elements.{index}.price", "is required") for index in range(4)]),
+    "invalid-document": InvalidDocument(
+        [FieldProblem(f"elements.{index}.price", "is required") for index in range(4)]
+    ),
     "not-found": NotFound("Charger C1"),
     "conflict": Conflict("chargerId", "already in use"),
 }
@@ -35,17 +37,27 @@ async def api() -> AsyncIterator[httpx.AsyncClient]:
 @pytest.mark.parametrize(
     ("kind", "status", "body"),
     [
-        ("invalid", 400, b'{"error":"siteId: site 7 does not exist","details":[{"field":"siteId","problem":"site 7 does not exist"}]}'),
+        (
+            "invalid",
+            400,
+            b'{"error":"siteId: site 7 does not exist",'
+            b'"details":[{"field":"siteId","problem":"site 7 does not exist"}]}',
+        ),
         (
             "invalid-document",
             400,
             b'{"error":"Invalid request: elements.0.price: is required; elements.1.price: is required; '
             b'elements.2.price: is required","details":[{"field":"elements.0.price","problem":"is required"},'
-            b'{"field":"elements.1.price","problem":"is required"},{"field":"elements.2.price","problem":"is required"},'
+            b'{"field":"elements.1.price","problem":"is required"},'
+            b'{"field":"elements.2.price","problem":"is required"},'
             b'{"field":"elements.3.price","problem":"is required"}]}',
         ),
         ("not-found", 404, b'{"error":"Charger C1 not found","details":[]}'),
-        ("conflict", 409, b'{"error":"chargerId: already in use","details":[{"field":"chargerId","problem":"already in use"}]}'),
+        (
+            "conflict",
+            409,
+            b'{"error":"chargerId: already in use","details":[{"field":"chargerId","problem":"already in use"}]}',
+        ),
     ],
 )
 async def test_domain_errors_get_the_management_status_and_body(api, kind, status, body):

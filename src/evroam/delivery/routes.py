@@ -55,4 +55,5 @@ async def list_deliveries(
 async def retry_delivery(
     integration_id: IntegrationId, delivery_id: DeliveryId, session: SessionDep, operator_id: OperatorId
 ) -> DeliveryOut:
-    return DeliveryOut.model_validate(await delivery_service.retry_now(session, operator_id, integration_id, delivery_id))
+    delivery = await delivery_service.retry_now(session, operator_id, integration_id, delivery_id)
+    return DeliveryOut.model_validate(delivery)
