@@ -11,7 +11,7 @@ from evroam.config import Settings
 from evroam.delivery import outbox
 from evroam.events import subscribe
 from evroam.integrations.details import read_model as details_read_model
-from evroam.publication import ledger as publication
+from evroam.publication import hook as publication
 from evroam.runtime import Runtime
 
 

@@ -28,7 +28,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from evroam.ocpi.protocol.ascii_211 import ascii_document
-from evroam.ocpi.locations.mapping import V211, Party, energy_mix, json_number, utc_text
+from evroam.ocpi.locations.mapping import Party, energy_mix, json_number, utc_text
+from evroam.ocpi.modules import V211
 from evroam.ocpi.tariffs.spot_elements import KnownSpotPrices, interval_elements
 from evroam.tariffs.pricing.spot import spot_unit_price
 from evroam.tariffs.models import Tariff
