@@ -281,7 +281,7 @@ def _outcome_statement(worker_id: str, finished: list[tuple[Claimed, Outcome]], 
 
 def _supersede_outdated(failed_ids: list[int]) -> Update:
     """Failed rows with a newer superseding row of their object (a full PUT or a DELETE) waiting behind
-    them: only the newest state is worth sending (the rule `enqueue` applies to rows that were not in flight)."""
+    them: only the newest state is worth sending (`enqueue`'s rule, for rows that were in flight)."""
     newer = aliased(Delivery)
     replaced = (
         select(newer.id)

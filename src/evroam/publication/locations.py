@@ -58,10 +58,10 @@ class LocationsPublisher:
 
     def refresh(self, run: Run, wanted: Wanted) -> None:
         pairs = [
-            (integration.integration_id, location_id)
-            for integration in run.integrations
-            if integration.integration_id in wanted
-            for location_id in _location_ids(run.session, integration.integration_id, wanted[integration.integration_id])
+            (integration_id, location_id)
+            for integration_id in (integration.integration_id for integration in run.integrations)
+            if integration_id in wanted
+            for location_id in _location_ids(run.session, integration_id, wanted[integration_id])
         ]
         tariffs = run.derived(PublishedTariffs)
         for start in range(0, len(pairs), _CHUNK):

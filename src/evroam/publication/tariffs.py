@@ -86,7 +86,9 @@ class TariffsPublisher:
                 _refresh(ledger, run, published.of(integration.integration_id), wanted[integration.integration_id])
 
 
-def _refresh(ledger: IntegrationLedger, run: Run, tariffs: dict[str, dict[str, Any]], tariff_ids: set[str] | None) -> None:
+def _refresh(
+    ledger: IntegrationLedger, run: Run, tariffs: dict[str, dict[str, Any]], tariff_ids: set[str] | None
+) -> None:
     rows = ledger.rows(TARIFFS, tariff_ids)
     wanted = tariffs.keys() if tariff_ids is None else tariff_ids
     for tariff_id in sorted(set(wanted) | rows.keys()):

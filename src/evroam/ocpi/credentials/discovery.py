@@ -113,9 +113,8 @@ async def discover(line: PartnerLine, versions_url: str, wanted: str | None = No
                                   f"The partner's version details at {details_url} list no endpoints.")
     endpoints = normalise_endpoints(details["endpoints"], partner_is_cpo)
     present = {endpoint["identifier"] for endpoint in endpoints}
-    missing = [
-        module.identifier for module in modules.MODULES if module.required_of_partner and module.identifier not in present
-    ]
+    required = [module.identifier for module in modules.MODULES if module.required_of_partner]
+    missing = [identifier for identifier in required if identifier not in present]
     if missing:
         raise RegistrationFailure(
             NO_MATCHING_ENDPOINTS,

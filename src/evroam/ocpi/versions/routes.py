@@ -1,8 +1,8 @@
 """Versions module: the OCPI versions we speak and, per partner, the endpoints it may use (ocpi-notes §4).
 
 `GET /ocpi/versions` lists our versions; `GET /ocpi/{version}` lists the modules of that version
-(from the registry, `ocpi/modules.py`) that the calling partner's integration opens: configuration modules always, a Sender
-when the integration's `models` let it pull (None or absent means on).
+(from the registry, `ocpi/modules.py`) that the calling partner's integration opens: configuration
+modules always, a Sender when the integration's `models` let it pull (None or absent means on).
 "2.2" is listed too, served by the 2.2.1 implementation (same endpoints): a partner that only knows 2.2
 finds its version when it calls us back during a registration.
 """
