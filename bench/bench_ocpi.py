@@ -48,7 +48,8 @@ from sqlalchemy.engine import make_url
 
 from evroam.database import migrate
 from evroam.config import Settings
-from evroam.publication import ledger as publication
+from evroam.publication import hook as publication
+from evroam.publication.ledger import published_page
 from evroam.integrations.models import Integration, IntegrationToken
 from evroam.integrations.locations.models import IntegrationLocation
 from evroam.integrations.tariff_links.models import TariffLink
@@ -229,7 +230,7 @@ async def bench_pull(locations: int, postgres: str | None) -> None:
             await publish(runtime, integration_id, site_ids, tariff_id)
             built = time.perf_counter() - started
             async with runtime.sessions() as session:
-                page, _ = await publication.published_page(session, integration_id, "locations", 0, locations)
+                page, _ = await published_page(session, integration_id, "locations", 0, locations)
             documents = [orjson.loads(text) for text in page]
         finally:
             await runtime.close()

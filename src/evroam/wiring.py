@@ -11,7 +11,7 @@ from evroam.config import Settings
 from evroam.delivery import outbox
 from evroam.integrations.details import read_model as details_read_model
 from evroam.integrations.tariff_links import service as tariff_links
-from evroam.publication import ledger as publication
+from evroam.publication import hook as publication
 from evroam.runtime import Runtime
 
 

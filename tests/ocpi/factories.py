@@ -23,7 +23,8 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.delivery.worker import DeliveryPolicy, run_worker
-from evroam.publication import ledger as publication
+from evroam.publication import hook as publication
+from evroam.publication.ledger import published_page
 from evroam.integrations.models import Integration
 from evroam.integrations.locations.models import IntegrationLocation
 from evroam.integrations.tariff_links.models import TariffLink
@@ -155,7 +156,7 @@ async def set_integration(runtime: Runtime, integration_id: str, **values: Any) 
 
 async def documents(session: AsyncSession, integration_id: str, module: str) -> dict[str, dict[str, Any]]:
     """The ledger's current documents of an integration, parsed, by object id."""
-    page, _ = await publication.published_page(session, integration_id, module, 0, 100_000)
+    page, _ = await published_page(session, integration_id, module, 0, 100_000)
     return {doc["id"]: doc for doc in map(orjson.loads, page)}
 
 

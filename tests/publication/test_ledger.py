@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from evroam.database import migrate
 from evroam.delivery.models import PENDING, SUPERSEDED, Delivery
 from evroam.events import Change, announce
-from evroam.publication import ledger as publication
+from evroam.publication import hook as publication
 from evroam.integrations.locations.models import IntegrationLocation, IntegrationLocationCharger
 from evroam.integrations.tariff_links.models import TariffLink
 from evroam.publication.models import PublishedCharger, PublishedDocument, PublishedTotal

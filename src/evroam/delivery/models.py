@@ -1,4 +1,27 @@
-"""The outbox: pushes to partners, written in the same transaction as the change that caused them."""
+"""The outbox: pushes to partners, written in the same transaction as the change that caused them.
+
+One row is one HTTP request to one partner. How it reaches the partner is its module's delivery kind
+(`DeliveryKind` in `ocpi/modules.py`); three kinds fit this row, one is built:
+
+* OBJECT (built: locations, tariffs; later sessions). `method` PUT, PATCH or DELETE; `path` below the
+  partner's Receiver endpoint of `module`, `/{country_code}/{party_id}/{object id}[/...]`; the endpoint
+  is looked up when delivering. `object_id` is the top-level object, the unit of ordering (FIFO per
+  object) and of coalescing (the module's superseding methods make waiting rows SUPERSEDED).
+* POSTED_ONCE (CDRs). `method` POST, `path` "" (the Receiver endpoint itself), `object_id` the CDR id;
+  nothing supersedes it. The partner answers with a `Location` header, the CDR's URL on its side,
+  which only the worker sees: it goes in a new nullable column `partner_location` (String 512),
+  written with the outcome, where the CDR capability reads it. A retry after a lost answer may POST
+  twice; the worker takes the partner's "already known" answer for this CDR as delivered.
+* RESULT (command results; chargingprofiles results too). `method` POST to the `response_url` the
+  partner gave in its request: an absolute URL, not below an endpoint, so a new nullable column
+  `target_url` (Text) replaces endpoint + `path` (`path` ""); `object_id` the request's id. The
+  outbound URL guard applies at delivery as at acceptance, since the URL came from outside.
+
+Until a module has two kinds, the kind is the module's and needs no column. chargingprofiles will have
+two (its results, and ActiveChargingProfile PUTs at `{endpoint}/{session_id}` without country and
+party): a `kind` column (String 12, default OBJECT) comes with it. Those columns arrive with the
+modules that need them, in one migration each; none exists today.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +36,7 @@ PENDING = "PENDING"  # waiting for its first attempt
 IN_FLIGHT = "IN_FLIGHT"  # leased by a worker; a lease that runs out makes the row claimable again
 RETRYING = "RETRYING"  # failed at least once; tried again at next_attempt_at
 DELIVERED = "DELIVERED"
-SUPERSEDED = "SUPERSEDED"  # a later full PUT (or DELETE) of the same object made it pointless
+SUPERSEDED = "SUPERSEDED"  # a later superseding row of the same object (a full PUT or a DELETE) made it pointless
 WAITING = (PENDING, RETRYING)
 OPEN = (PENDING, RETRYING, IN_FLIGHT)
 STATUSES = (PENDING, IN_FLIGHT, RETRYING, DELIVERED, SUPERSEDED)
@@ -33,8 +56,8 @@ class Delivery(Base):
     # The top-level object (location or tariff id): the unit of ordering and coalescing.
     object_id: Mapped[str] = mapped_column(String(36))
     method: Mapped[str] = mapped_column(String(6))
-    # Below the partner's receiver endpoint, e.g. /FI/EVR/{location_id}/{evse_uid}; the endpoint itself
-    # is looked up when delivering, so a partner that moves its endpoints still gets the row.
+    # Below the partner's receiver endpoint, e.g. /FI/EVR/{location_id}/{evse_uid} (the OBJECT kind); the
+    # endpoint itself is looked up when delivering, so a partner that moves its endpoints still gets the row.
     path: Mapped[str] = mapped_column(String(255))
     body: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default=PENDING)

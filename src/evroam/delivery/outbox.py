@@ -1,34 +1,32 @@
 """Writing pushes into the outbox inside the caller's transaction, and waking the worker after commit.
 
-The ledger PUTs whole objects only (a location with its EVSEs, a tariff), so a PUT or a DELETE
-supersedes the rows of that object still waiting: only the newest state is worth sending. PATCHes
-(EVSE status) supersede nothing. Rows a worker holds (IN_FLIGHT) are
-never touched; the new row waits behind them (FIFO per object).
+Each module's pushes follow its registry entry (`ocpi/modules.py`): the `models` flag that switches
+them, and the methods whose new row supersedes the rows of that object still waiting, since only the
+newest state is worth sending. The ledger PUTs whole objects only (a location with its EVSEs, a
+tariff), so today a PUT or a DELETE supersedes; a PATCH (EVSE status) supersedes nothing. Rows a worker
+holds (IN_FLIGHT) are never touched; the new row waits behind them (FIFO per object).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, update
+from sqlalchemy import ColumnElement, and_, event, false, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from evroam.delivery.models import SUPERSEDED, WAITING, Delivery
 from evroam.integrations.models import Integration
+from evroam.ocpi import modules
 from evroam.ocpi.protocol.client import find_endpoint
 from evroam.runtime import OUTBOX_SIGNAL
-
-PUT, PATCH, DELETE = "PUT", "PATCH", "DELETE"
-# Models flags that switch the push of a module (None or absent = on).
-PUSH_FLAGS = {"locations": "pushLocation", "tariffs": "pushTariff"}
 
 _WRITTEN = "evroam.outbox_written"
 
 
 def receiver_url(version_details: dict[str, Any] | None, module: str) -> str | None:
     """The partner's receiver endpoint of `module`, from the version details it gave us."""
-    url = find_endpoint(version_details, module, "RECEIVER")
+    url = find_endpoint(version_details, module, modules.module(module).partner_role)
     return url.rstrip("/") if url else None
 
 
@@ -37,7 +35,7 @@ def pushes_to(integration: Integration, module: str) -> bool:
     return (
         integration.integration_type == "OCPI"
         and integration.integration_status == "CONNECTED"
-        and (integration.models or {}).get(PUSH_FLAGS[module]) is not False
+        and (integration.models or {}).get(modules.module(module).pushes.flag) is not False
         and receiver_url(integration.version_details, module) is not None
     )
 
@@ -45,7 +43,7 @@ def pushes_to(integration: Integration, module: str) -> bool:
 def enqueue(
     session: Session, integration_id: str, module: str, object_id: str, method: str, path: str, body: str | None
 ) -> None:
-    if method in (PUT, DELETE):
+    if method in modules.module(module).pushes.superseding:
         session.execute(
             update(Delivery)
             .where(
@@ -66,6 +64,19 @@ def enqueue(
 def wake_worker_after_commit(session: Session | AsyncSession) -> None:
     """The worker is woken when this session commits: it has rows to send now."""
     session.info[_WRITTEN] = True
+
+
+def supersedes(row: type[Delivery]) -> ColumnElement[bool]:
+    """Whether `row` (an alias of Delivery) supersedes the waiting rows of its object before it, as a
+    condition: the rule of `enqueue`, for the worker's rows that were in flight when it was written."""
+    return or_(
+        false(),
+        *(
+            and_(row.module == module.identifier, row.method.in_(module.pushes.superseding))
+            for module in modules.MODULES
+            if module.pushes is not None
+        ),
+    )
 
 
 def wake_worker_on_commit() -> None:

@@ -41,7 +41,7 @@ from evroam.config import Settings
 from evroam.database.engine import is_sqlite
 from evroam.database.base import utcnow
 from evroam.delivery.models import DELIVERED, IN_FLIGHT, OPEN, RETRYING, SUPERSEDED, WAITING, Delivery
-from evroam.delivery.outbox import DELETE, PUT, receiver_url
+from evroam.delivery.outbox import receiver_url, supersedes
 from evroam.delivery.transport import Outcome, push
 from evroam.integrations.models import Integration
 from evroam.network.operators.models import Operator
@@ -280,12 +280,12 @@ def _outcome_statement(worker_id: str, finished: list[tuple[Claimed, Outcome]], 
 
 
 def _supersede_outdated(failed_ids: list[int]) -> Update:
-    """Failed rows with a newer full PUT or DELETE of their object waiting behind them: only the newest
-    state is worth sending (the rule `enqueue` applies to rows that were not in flight)."""
+    """Failed rows with a newer superseding row of their object (a full PUT or a DELETE) waiting behind
+    them: only the newest state is worth sending (`enqueue`'s rule, for rows that were in flight)."""
     newer = aliased(Delivery)
     replaced = (
         select(newer.id)
-        .where(*_same_object(newer), newer.id > Delivery.id, newer.method.in_((PUT, DELETE)), newer.status.in_(WAITING))
+        .where(*_same_object(newer), newer.id > Delivery.id, supersedes(newer), newer.status.in_(WAITING))
         .exists()
     )
     return (

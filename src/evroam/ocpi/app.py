@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from evroam.api.errors import validation_details
-from evroam.ocpi.credentials.routes import router as credentials_router
+from evroam.ocpi.modules import mounting_order, resolve
+from evroam.ocpi.protocol.domain_errors import answer_domain_errors
 from evroam.ocpi.protocol.envelope import (
     CLIENT_ERROR,
     INVALID_PARAMETERS,
@@ -19,14 +20,9 @@ from evroam.ocpi.protocol.envelope import (
     error_response,
     ocpi_response,
 )
-from evroam.ocpi.hubclientinfo.routes import router as hubclientinfo_router
-from evroam.ocpi.locations.routes import routers as locations_routers
-from evroam.ocpi.protocol.domain_errors import answer_domain_errors
 from evroam.ocpi.protocol.message_ids import MessageIdMiddleware
 from evroam.ocpi.protocol.routing_headers import RoutingHeaderMiddleware
-from evroam.ocpi.tariffs.routes import routers as tariffs_routers
 from evroam.ocpi.protocol.trailing_slash import TrailingSlashMiddleware
-from evroam.ocpi.versions.routes import router as versions_router
 from evroam.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -43,12 +39,11 @@ def create_ocpi_app(runtime: Runtime) -> FastAPI:
     app.add_middleware(MessageIdMiddleware)
     app.add_middleware(RoutingHeaderMiddleware)
     app.add_middleware(TrailingSlashMiddleware)
-    # Routes are matched in order: the Sender modules first, since a partner's pull asks them page after page.
-    for module_router in (*locations_routers, *tariffs_routers):
-        app.include_router(module_router)
-    app.include_router(versions_router)
-    app.include_router(credentials_router)
-    app.include_router(hubclientinfo_router)
+    # The registry's order: routes are matched in order, and partners ask the Sender modules page after page.
+    for module in mounting_order():
+        routes = resolve(module.routes)
+        for module_router in [routes] if isinstance(routes, APIRouter) else routes:
+            app.include_router(module_router)
 
     @app.exception_handler(OcpiError)
     async def _ocpi_error(_: Request, exc: OcpiError):

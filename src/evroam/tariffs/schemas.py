@@ -21,12 +21,9 @@ from pydantic.alias_generators import to_camel
 from evroam.api.schemas import CamelModel, JsonNumber
 from evroam.network.common_schemas import DisplayText, EnergyMix, HourMinute, PriceBound
 from evroam.tariffs.models import Tariff
+from evroam.tariffs.pricing.component_types import V1_COMPONENT_TYPES
 
-# In the order of the platform's v1 integer codes (0-8).
-PriceComponentType = Literal[
-    "ENERGY", "FLAT", "PARKING_TIME", "TIME", "SOCKET_COUNT", "CHARGER_COUNT", "ENERGY_SPOT",
-    "ENERGY_SPOT_LOCKED", "MONTHLY_FLAT",
-]
+PriceComponentType = Literal[V1_COMPONENT_TYPES]  # type: ignore[valid-type]  # the names, in v1 code order
 UseType = Literal["COST", "PRICE", "OTHER"]  # v1 codes 0-2
 TariffType = Literal["AD_HOC_PAYMENT", "PROFILE_CHEAP", "PROFILE_FAST", "PROFILE_GREEN", "REGULAR"]
 DayOfWeek = Literal["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]

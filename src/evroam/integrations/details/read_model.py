@@ -31,8 +31,8 @@ from sqlalchemy.orm import Session
 
 from evroam.events import Change
 from evroam.integrations.details.locations import build_location_documents
-from evroam.integrations.locations.models import IntegrationLocation, IntegrationLocationCharger
-from evroam.network.chargers.models import Charger
+from evroam.integrations.locations.members import holding_any
+from evroam.integrations.locations.models import IntegrationLocation
 
 _CHUNK = 500
 _locations = IntegrationLocation.__table__
@@ -98,15 +98,7 @@ def _affected(change: Change) -> Any:
     if change.site_ids:
         clauses.append(_locations.c.site_id.in_(change.site_ids))
     if change.charger_ids:
-        charger_sites = select(Charger.site_id).where(Charger.charger_id.in_(change.charger_ids))
-        clauses.append(_locations.c.site_id.in_(charger_sites) & _locations.c.exclude_chargers.is_(False))
-        clauses.append(
-            _locations.c.id.in_(
-                select(IntegrationLocationCharger.location_id).where(
-                    IntegrationLocationCharger.charger_id.in_(change.charger_ids)
-                )
-            )
-        )
+        clauses.append(holding_any(change.charger_ids))
     return or_(*clauses) if clauses else None
 
 

@@ -20,14 +20,16 @@ from evroam.ocpi.protocol.envelope import (
     UNABLE_TO_USE_CLIENT_API,
     UNSUPPORTED_VERSION,
 )
-from evroam.ocpi.versions.routes import PARTNER_VERSIONS, implementation_of
+from evroam.ocpi import modules
+from evroam.ocpi.modules import PARTNER_VERSIONS, implementation_of
 
 log = logging.getLogger(__name__)
 
-# What a CPO needs from any partner; everything else is recorded and used when present.
-REQUIRED_ENDPOINTS: tuple[str, ...] = ("credentials",)
 # Modules whose objects a CPO owns: a non-CPO partner serves them as Receiver (2.1.1 endpoints have no role).
-_CPO_OWNED = frozenset({"locations", "tariffs", "sessions", "cdrs"})
+# A fact of OCPI, not of what evroam serves: it holds for the modules we do not build yet, or never will,
+# and partners list those too. (Of the modules in the registry, those we serve as SENDER are CPO-owned;
+# tests/ocpi/test_modules.py checks that the two agree.)
+CPO_OWNED = frozenset({"locations", "tariffs", "sessions", "cdrs"})
 
 
 class RegistrationFailure(Exception):
@@ -111,7 +113,8 @@ async def discover(line: PartnerLine, versions_url: str, wanted: str | None = No
                                   f"The partner's version details at {details_url} list no endpoints.")
     endpoints = normalise_endpoints(details["endpoints"], partner_is_cpo)
     present = {endpoint["identifier"] for endpoint in endpoints}
-    missing = [identifier for identifier in REQUIRED_ENDPOINTS if identifier not in present]
+    required = [module.identifier for module in modules.MODULES if module.required_of_partner]
+    missing = [identifier for identifier in required if identifier not in present]
     if missing:
         raise RegistrationFailure(
             NO_MATCHING_ENDPOINTS,
@@ -153,7 +156,7 @@ def normalise_endpoints(raw: list[Any], partner_is_cpo: bool) -> list[dict[str, 
 def _inferred_role(identifier: str, partner_is_cpo: bool) -> str:
     if identifier == "credentials":
         return "SENDER"
-    partner_owns = partner_is_cpo == (identifier in _CPO_OWNED)
+    partner_owns = partner_is_cpo == (identifier in CPO_OWNED)
     return "SENDER" if partner_owns else "RECEIVER"
 
 

@@ -38,7 +38,8 @@ from evroam.ocpi.credentials.discovery import Discovery, PartnerLine, Registrati
 from evroam.ocpi.protocol.envelope import NO_MATCHING_ENDPOINTS, UNABLE_TO_USE_CLIENT_API, UNSUPPORTED_VERSION
 from evroam.ocpi.credentials.partner_state import record_connection, record_failure, role_problem
 from evroam.ocpi.credentials.roles import our_roles
-from evroam.ocpi.versions.routes import OUR_VERSIONS, versions_url
+from evroam.ocpi.modules import OUR_VERSIONS
+from evroam.ocpi.versions.routes import versions_url
 from evroam.runtime import Runtime
 from evroam.security import hash_secret
 

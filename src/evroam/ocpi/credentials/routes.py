@@ -12,7 +12,7 @@ from evroam.ocpi.credentials import service as credentials_service
 from evroam.ocpi.protocol.auth import RegistrationCaller
 from evroam.ocpi.protocol.bodies import read_json
 from evroam.ocpi.protocol.envelope import CLIENT_ERROR, OcpiError, ocpi_response
-from evroam.ocpi.versions.routes import OUR_VERSIONS
+from evroam.ocpi.modules import OUR_VERSIONS
 
 router = APIRouter()
 

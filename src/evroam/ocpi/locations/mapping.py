@@ -39,11 +39,10 @@ from typing import Any
 
 from evroam.network.chargers.models import Charger, Socket
 from evroam.network.sites.models import Site
+from evroam.ocpi.modules import V211
 from evroam.ocpi.protocol.ascii_211 import ascii_document
 
-V221 = "2.2.1"
 EVSE_UID_LENGTH = 36
-V211 = "2.1.1"
 
 SOCKET_STATUS = {
     "Available": "AVAILABLE",

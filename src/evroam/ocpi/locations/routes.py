@@ -16,11 +16,12 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.api.deps import SessionDep
-from evroam.publication.ledger import LOCATIONS, published_document
+from evroam.publication.ledger import published_document
 from evroam.ocpi.protocol.auth import PartnerCaller
 from evroam.ocpi.protocol.envelope import UNKNOWN_OBJECT, OcpiError, ocpi_response
-from evroam.ocpi.locations.mapping import V211, V221
+from evroam.ocpi.modules import LOCATIONS, module
 from evroam.ocpi.protocol.pagination import object_envelope, require_module, sender_router
+
 
 def locations_router(version: str) -> APIRouter:
     router = sender_router(version, LOCATIONS)
@@ -68,4 +69,4 @@ def _find(items: list[dict[str, Any]], key: str, wanted: str) -> dict[str, Any] 
     return next((item for item in items if str(item[key]).lower() == wanted.lower()), None)
 
 
-routers = [locations_router(version) for version in (V221, V211)]
+routers = [locations_router(version) for version in module(LOCATIONS).versions]

@@ -11,7 +11,7 @@ Two levels:
   integration's version and `token_encoding` say, and on 2.2.x functional modules adds the routing headers
   `OCPI-from-country-code/party-id` (our operator) and `OCPI-to-country-code/party-id` (the partner's
   registered party: `third_party_*` when set, i.e. the party behind a platform, else its first role, or
-  `to_party=` to address another one). Never on credentials, versions or hubclientinfo. Raises
+  `to_party=` to address another one). Never on configuration modules (`ocpi/modules.py`). Raises
   `NotConnected` when the integration is not CONNECTED or has no partner token.
 
 Both raise `PartnerUnreachable` when no HTTP answer came back (connection refused, timeout, bad URL).
@@ -38,15 +38,14 @@ import orjson
 
 from evroam.integrations.models import Integration
 from evroam.network.operators.models import Operator
+from evroam.ocpi.modules import V221, implementation_of, is_configuration
 from evroam.ocpi.protocol import token_encoding
 from evroam.ocpi.protocol.envelope import JSON_OPTIONS
-from evroam.ocpi.versions.routes import implementation_of
 from evroam.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-CONFIGURATION_MODULES = frozenset({"credentials", "versions", "hubclientinfo"})
 
 
 class PartnerUnreachable(Exception):
@@ -158,7 +157,7 @@ async def send(
         )
     headers: dict[str, str] = {}
     implementation = implementation_of(integration.ocpi_version) or integration.ocpi_version
-    if implementation == "2.2.1" and module not in CONFIGURATION_MODULES:
+    if implementation == V221 and not is_configuration(module):
         receiver = to_party or partner_party(integration)
         if receiver is not None:
             sender = from_party or await _our_party(runtime, integration.operator_id)

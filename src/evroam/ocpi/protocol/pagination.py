@@ -13,7 +13,7 @@ used only while the request's offset is still the one the link was made for, so 
 or edits URLs itself gets plain OCPI offset paging.
 
 A partner reads in the OCPI version it negotiated (its documents are stored in that shape) and only
-the modules its integration offers: `pullLocation`/`pullTariff` false answers HTTP 404 with OCPI 2000
+the modules its integration offers: the module's pull flag (`ocpi/modules.py`) false answers HTTP 404 with OCPI 2000
 "module not offered", as for any endpoint a partner's version details do not list.
 """
 
@@ -33,13 +33,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.publication.ledger import negotiated_version, published_page
 from evroam.api.deps import RuntimeDep, SessionDep
+from evroam.ocpi import modules
 from evroam.ocpi.protocol.auth import Caller, PartnerCaller
 from evroam.ocpi.protocol.envelope import CLIENT_ERROR, INVALID_PARAMETERS, SUCCESS, OcpiError, ocpi_timestamp
 
 MAX_LIMIT = 1000
 # Offsets past any real list just give an empty page; bounded so the database can take the number.
 MAX_OFFSET = 2**31 - 1
-PULL_FLAGS = {"locations": "pullLocation", "tariffs": "pullTariff"}
 
 
 def require_module(caller: Caller, version: str, module: str) -> str:
@@ -48,7 +48,7 @@ def require_module(caller: Caller, version: str, module: str) -> str:
     negotiated = negotiated_version(integration)
     if negotiated != version:
         raise OcpiError(CLIENT_ERROR, f"This connection uses OCPI {negotiated}: use /ocpi/{negotiated}/{module}", 404)
-    if (integration.models or {}).get(PULL_FLAGS[module]) is False:
+    if (integration.models or {}).get(modules.module(module).pull_flag) is False:
         raise OcpiError(CLIENT_ERROR, f"The {module} module is not offered to this partner", 404)
     return integration.integration_id
 

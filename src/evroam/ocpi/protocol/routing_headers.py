@@ -1,14 +1,15 @@
 """OCPI-from/to routing headers on our 2.2.1 functional-module responses: the request's, mirrored.
 
 A response goes back the way the request came (ocpi-notes §2.5): its FROM is the request's TO and its
-TO the request's FROM. Configuration modules (versions, credentials, hubclientinfo) never carry them.
+TO the request's FROM. Configuration modules (`ocpi/modules.py`) never carry them.
 """
 
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CONFIGURATION_MODULES = {"credentials", "hubclientinfo"}
+from evroam.ocpi.modules import is_configuration
+
 MIRRORED = {
     b"ocpi-to-country-code": b"ocpi-from-country-code",
     b"ocpi-to-party-id": b"ocpi-from-party-id",
@@ -22,7 +23,7 @@ def is_functional_221(path: str) -> bool:
     # /ocpi/2.2.1/<module>/...; the mount may or may not leave /ocpi in the path.
     if parts and parts[0] == "ocpi":
         parts = parts[1:]
-    return len(parts) >= 2 and parts[0] in ("2.2.1", "2.2") and parts[1] not in CONFIGURATION_MODULES
+    return len(parts) >= 2 and parts[0] in ("2.2.1", "2.2") and not is_configuration(parts[1])
 
 
 class RoutingHeaderMiddleware:

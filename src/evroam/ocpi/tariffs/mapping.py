@@ -28,20 +28,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from evroam.ocpi.protocol.ascii_211 import ascii_document
-from evroam.ocpi.locations.mapping import V211, Party, energy_mix, json_number, utc_text
+from evroam.ocpi.locations.mapping import Party, energy_mix, json_number, utc_text
+from evroam.ocpi.modules import V211
 from evroam.ocpi.tariffs.spot_elements import KnownSpotPrices, interval_elements
 from evroam.tariffs.pricing.spot import spot_unit_price
 from evroam.tariffs.models import Tariff
 from evroam.tariffs.schemas import SPOT_TYPES
+from evroam.tariffs.pricing.component_types import V1_COMPONENT_TYPES
 from evroam.tariffs.pricing.parsing import spot_rule
 from evroam.tariffs.publishability import is_publishable
 
 _FIXED_TYPES = {"ENERGY", "FLAT", "TIME", "PARKING_TIME"}
-# The platform's v1 integer codes, accepted in stored elements too.
-_V1_TYPES = (
-    "ENERGY", "FLAT", "PARKING_TIME", "TIME", "SOCKET_COUNT", "CHARGER_COUNT", "ENERGY_SPOT",
-    "ENERGY_SPOT_LOCKED", "MONTHLY_FLAT",
-)  # fmt: skip
 _RESTRICTION_NAMES = (
     ("startTime", "start_time"), ("endTime", "end_time"), ("startDate", "start_date"), ("endDate", "end_date"),
     ("minKwh", "min_kwh"), ("maxKwh", "max_kwh"), ("minCurrent", "min_current"), ("maxCurrent", "max_current"),
@@ -139,8 +136,8 @@ def _element(raw: Mapping[str, Any], restrictions: dict[str, Any] | None, v211: 
 
 def _kind(raw: Mapping[str, Any]) -> Any:
     kind = raw.get("type")
-    if isinstance(kind, int) and 0 <= kind < len(_V1_TYPES):
-        return _V1_TYPES[kind]
+    if isinstance(kind, int) and 0 <= kind < len(V1_COMPONENT_TYPES):
+        return V1_COMPONENT_TYPES[kind]
     return kind
 
 

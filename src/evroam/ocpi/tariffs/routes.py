@@ -12,11 +12,12 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from evroam.api.deps import SessionDep
-from evroam.publication.ledger import TARIFFS, published_document
+from evroam.publication.ledger import published_document
 from evroam.ocpi.protocol.auth import PartnerCaller
 from evroam.ocpi.protocol.envelope import UNKNOWN_OBJECT, OcpiError
-from evroam.ocpi.locations.mapping import V211, V221
+from evroam.ocpi.modules import TARIFFS, module
 from evroam.ocpi.protocol.pagination import object_envelope, require_module, sender_router
+
 
 def tariffs_router(version: str) -> APIRouter:
     router = sender_router(version, TARIFFS)
@@ -32,4 +33,4 @@ def tariffs_router(version: str) -> APIRouter:
     return router
 
 
-routers = [tariffs_router(version) for version in (V221, V211)]
+routers = [tariffs_router(version) for version in module(TARIFFS).versions]

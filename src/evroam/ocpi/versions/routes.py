@@ -1,45 +1,23 @@
 """Versions module: the OCPI versions we speak and, per partner, the endpoints it may use (ocpi-notes §4).
 
-`GET /ocpi/versions` lists our versions; `GET /ocpi/{version}` lists the modules of that version that the
-calling partner's integration opens: credentials always, the locations and tariffs Senders when its
-`models` let it pull them (None or absent means on), the hubclientinfo Receiver on 2.2.1.
+`GET /ocpi/versions` lists our versions; `GET /ocpi/{version}` lists the modules of that version
+(from the registry, `ocpi/modules.py`) that the calling partner's integration opens: configuration
+modules always, a Sender when the integration's `models` let it pull (None or absent means on).
 "2.2" is listed too, served by the 2.2.1 implementation (same endpoints): a partner that only knows 2.2
 finds its version when it calls us back during a registration.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter
 
 from evroam.api.deps import RuntimeDep
+from evroam.ocpi import modules
+from evroam.ocpi.modules import PARTNER_VERSIONS, V211
 from evroam.ocpi.protocol.auth import RegistrationCaller
 from evroam.ocpi.protocol.envelope import ocpi_response
-
-# Our implementations, newest first.
-OUR_VERSIONS: tuple[str, ...] = ("2.2.1", "2.1.1")
-# The partner versions we can talk to, best first, and which of our implementations serves each:
-# "2.2" differs from 2.2.1 only in documentation, so the 2.2.1 code speaks it.
-PARTNER_VERSIONS: dict[str, str] = {"2.2.1": "2.2.1", "2.2": "2.2.1", "2.1.1": "2.1.1"}
-
-
-@dataclass(frozen=True, slots=True)
-class OfferedModule:
-    identifier: str
-    role: str
-    versions: tuple[str, ...]
-    # The `models` flag that opens this module to a partner; None: always open.
-    flag: str | None = None
-
-
-OUR_MODULES: tuple[OfferedModule, ...] = (
-    OfferedModule("credentials", "SENDER", OUR_VERSIONS),
-    OfferedModule("locations", "SENDER", OUR_VERSIONS, "pullLocation"),
-    OfferedModule("tariffs", "SENDER", OUR_VERSIONS, "pullTariff"),
-    OfferedModule("hubclientinfo", "RECEIVER", ("2.2.1",)),
-)
 
 
 def versions_url(public_url: str) -> str:
@@ -54,19 +32,16 @@ def module_url(public_url: str, version: str, identifier: str) -> str:
     return f"{public_url}/ocpi/{version}/{identifier}"
 
 
-def implementation_of(version: str | None) -> str | None:
-    """Our implementation that serves a partner's version number (None: we cannot speak it)."""
-    return PARTNER_VERSIONS.get(version or "")
-
-
 def our_endpoints(public_url: str, version: str, models: dict[str, Any] | None) -> list[dict[str, str]]:
     models = models or {}
     endpoints = []
-    for module in OUR_MODULES:
-        if version not in module.versions or (module.flag and models.get(module.flag) is False):
+    for module in modules.MODULES:
+        if module.role is None or version not in module.versions:
+            continue
+        if module.pull_flag and models.get(module.pull_flag) is False:
             continue
         endpoint = {"identifier": module.identifier, "url": module_url(public_url, version, module.identifier)}
-        if version != "2.1.1":  # 2.1.1 endpoints have no role
+        if version != V211:  # 2.1.1 endpoints have no role
             endpoint["role"] = module.role
         endpoints.append(endpoint)
     return endpoints

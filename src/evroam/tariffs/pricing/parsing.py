@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from evroam.tariffs.pricing.component_types import V1_COMPONENT_TYPES
 from evroam.tariffs.pricing.errors import PricingInputError
 from evroam.tariffs.pricing.input import (
     json_object,
@@ -70,11 +71,9 @@ _EVROAM_NAMED_KINDS: dict[Any, _Kind] = {
     "SOCKET_COUNT": (None, None),
     "CHARGER_COUNT": (None, None),
 }
-_EVROAM_V1_CODES = ("ENERGY", "FLAT", "PARKING_TIME", "TIME", "SOCKET_COUNT", "CHARGER_COUNT",
-                    "ENERGY_SPOT", "ENERGY_SPOT_LOCKED", "MONTHLY_FLAT")  # fmt: skip
 _EVROAM_KINDS = {
     **_EVROAM_NAMED_KINDS,
-    **{code: _EVROAM_NAMED_KINDS[name] for code, name in enumerate(_EVROAM_V1_CODES)},
+    **{code: _EVROAM_NAMED_KINDS[name] for code, name in enumerate(V1_COMPONENT_TYPES)},
 }
 _KIND_KEY_TYPES = (str, int)  # exactly: True or 1.0 would find the v1 code 1
 
