@@ -94,7 +94,7 @@ async def load(runtime: Runtime, locations: int, chargers_per_location: int, soc
         operator_id = (await operator_service.default_operator(session, runtime.settings)).id
         tariff_ids = [(await tariff_service.create_tariff(session, operator_id, tariff_body(n))).id
                       for n in range(tariffs)]
-        integration, _ = await integration_service.create_integration(
+        integration, _token_a, _exchange = await integration_service.create_integration(
             session, runtime, operator_id, IntegrationCreate(integration_name="Bench eMSP")
         )
         integration_id = integration.integration_id

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from evroam.config import get_settings
-from evroam.tariffs.price_command import price
-from evroam.tariffs.spot.command import import_spot_prices
+from evroam.tariffs.cli import price
+from evroam.tariffs.spot.cli import import_spot_prices
 
 app = typer.Typer(help="evroam: OCPI roaming integration platform for charge point operators.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -48,7 +48,7 @@ def serve(
 @app.command()
 def worker() -> None:
     """Deliver OCPI pushes from the outbox until stopped (run several against PostgreSQL to scale)."""
-    from evroam.delivery.worker import run_standalone
+    from evroam.delivery.cli import run_standalone
 
     asyncio.run(run_standalone(get_settings()))
 
@@ -79,7 +79,7 @@ def apikey_create(
     operator: Annotated[int | None, typer.Option(help="Operator id (default: the configured operator)")] = None,
 ) -> None:
     """Create an API key and print it once: only its hash is stored."""
-    from evroam.network.operators.keys import create_key
+    from evroam.network.operators.cli import create_key
 
     typer.echo(asyncio.run(create_key(get_settings(), name, operator)))
 

@@ -76,7 +76,7 @@ async def _load(session: AsyncSession, runtime: Runtime, operator_id: int) -> No
     ]
 
     body = {**_INTEGRATION, "utilityCloudConnection": {**_UTILITY_CLOUD, "clientSecret": new_secret_token()}}
-    integration, _token_a = await integration_service.create_integration(
+    integration, _token_a, _exchange = await integration_service.create_integration(
         session, runtime, operator_id, IntegrationCreate.model_validate(body)
     )
     integration_id = integration.integration_id

@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import signal
 import time
 import uuid
 from collections.abc import Iterable
@@ -37,7 +36,6 @@ from sqlalchemy import Update, and_, bindparam, delete, func, or_, select, updat
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from evroam.config import Settings
 from evroam.database.engine import is_sqlite
 from evroam.database.base import utcnow
 from evroam.delivery.models import DELIVERED, IN_FLIGHT, OPEN, RETRYING, SUPERSEDED, WAITING, Delivery
@@ -47,8 +45,6 @@ from evroam.integrations.models import Integration
 from evroam.network.operators.models import Operator
 from evroam.ocpi.protocol.client import TIMEOUT, Party
 from evroam.runtime import Runtime
-from evroam.startup import prepare_database
-from evroam.wiring import wired_runtime
 
 log = logging.getLogger(__name__)
 
@@ -123,21 +119,6 @@ def start_in_process(runtime: Runtime) -> asyncio.Event:
     if runtime.settings.run_worker_in_process:
         runtime.spawn(run_worker(runtime, stop))
     return stop
-
-
-async def run_standalone(settings: Settings) -> None:
-    """`evroam worker`: one worker process until SIGINT or SIGTERM."""
-    runtime = wired_runtime(settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        await prepare_database(runtime)
-        log.info("delivery worker started")
-        await run_worker(runtime, stop)
-    finally:
-        await runtime.close()
 
 
 async def claim(

@@ -11,7 +11,7 @@ from evroam.api.pagination import PageParams, page_envelope
 from evroam.api.responses import ERROR_RESPONSES
 from evroam.api.schemas import Page
 from evroam.integrations.details import service as details
-from evroam.integrations import service
+from evroam.integrations import flows, service
 from evroam.integrations.details.schemas import IntegrationCreated, IntegrationDetails
 from evroam.api.json_response import json_response
 from evroam.integrations.schemas import IntegrationCreate, IntegrationSummary, IntegrationUpdate
@@ -36,7 +36,7 @@ async def list_integrations(session: SessionDep, operator_id: OperatorId, page: 
 async def create_integration(
     body: IntegrationCreate, session: SessionDep, runtime: RuntimeDep, operator_id: OperatorId
 ) -> Response:
-    integration, token_a = await service.create_integration(session, runtime, operator_id, body)
+    integration, token_a = await flows.create_integration(session, runtime, operator_id, body)
     rows = await details.read_details(session, operator_id, integration.integration_id)
     return json_response(
         lambda: {**details.details_document(rows, runtime.secrets), "initialToken": token_a},
@@ -60,7 +60,7 @@ async def update_integration(
     runtime: RuntimeDep,
     operator_id: OperatorId,
 ) -> Response:
-    await service.update_integration(session, runtime, operator_id, integration_id, body)
+    await flows.update_integration(session, runtime, operator_id, integration_id, body)
     rows = await details.read_details(session, operator_id, integration_id)
     return json_response(details.details_document, rows, runtime.secrets)
 
@@ -69,4 +69,4 @@ async def update_integration(
 async def delete_integration(
     integration_id: IntegrationId, session: SessionDep, runtime: RuntimeDep, operator_id: OperatorId
 ) -> None:
-    await service.delete_integration(session, runtime, operator_id, integration_id)
+    await flows.delete_integration(session, runtime, operator_id, integration_id)

@@ -1,7 +1,7 @@
 """Use cases of integrations: list, create, update, delete; every query is scoped to the operator.
 
-The OCPI credentials exchange itself lives in evroam.ocpi.credentials.registration; this module only records what
-the operator asked for and starts (or ends) the exchange:
+The OCPI credentials exchange itself lives in evroam.ocpi.credentials.registration, and flows.py starts
+and ends it around these use cases; this module records what the operator asked for:
 
 * with `ocpiConnection` (the partner's versions URL and their token A) we register with the partner:
   we are the credentials SENDER, the integration is CONNECTING until the exchange ends. One exchange
@@ -13,7 +13,6 @@ the operator asked for and starts (or ends) the exchange:
 
 from __future__ import annotations
 
-import logging
 import uuid
 
 from sqlalchemy import delete, select
@@ -35,8 +34,6 @@ from evroam.integrations.tariff_links.models import TariffLink
 from evroam.ocpi.credentials import exchange_lease
 from evroam.runtime import Runtime
 from evroam.security import hash_secret
-
-log = logging.getLogger(__name__)
 
 _PENDING_AS_RECEIVER = "Waiting for the partner to register at our versions URL with the token A issued to it"
 _CONNECTING_AS_SENDER = "Registering with the partner at its versions URL"
@@ -80,8 +77,9 @@ async def list_integrations(
 
 async def create_integration(
     session: AsyncSession, runtime: Runtime, operator_id: int, body: IntegrationCreate
-) -> tuple[Integration, str | None]:
-    """Returns the integration and, when we are the RECEIVER, the token A in clear (its only showing)."""
+) -> tuple[Integration, str | None, bool]:
+    """Returns the integration; when we are the RECEIVER, the token A in clear (its only showing); and
+    whether a credentials exchange with the partner is to start now that the integration is stored."""
     integration = Integration(
         integration_id=str(uuid.uuid4()),
         operator_id=operator_id,
@@ -110,14 +108,13 @@ async def create_integration(
     await session.flush()
     await announce(session, Change(operator_id=operator_id, integration_ids=frozenset({integration.integration_id})))
     await session.commit()
-    if register:
-        _start_registration(runtime, integration.integration_id)
-    return integration, token_a
+    return integration, token_a, register
 
 
 async def update_integration(
     session: AsyncSession, runtime: Runtime, operator_id: int, integration_id: str, body: IntegrationUpdate
-) -> Integration:
+) -> tuple[Integration, bool]:
+    """Returns the integration and whether a credentials exchange with the partner is to start now."""
     integration = await get_integration(session, operator_id, integration_id)
     if body.integration_type not in (None, integration.integration_type):
         raise Conflict("integrationType", "an integration keeps its type; create another integration instead")
@@ -151,18 +148,11 @@ async def update_integration(
     await session.flush()
     await announce(session, Change(operator_id=operator_id, integration_ids=frozenset({integration.integration_id})))
     await session.commit()
-    if register:
-        _start_registration(runtime, integration.integration_id)
-    return integration
+    return integration, register
 
 
-async def delete_integration(session: AsyncSession, runtime: Runtime, operator_id: int, integration_id: str) -> None:
+async def delete_integration(session: AsyncSession, operator_id: int, integration_id: str) -> None:
     integration = await get_integration(session, operator_id, integration_id)
-    if integration.integration_status == "CONNECTED":
-        # The unregistration uses its own session: end our read so its writes cannot conflict with ours.
-        await session.rollback()
-        await _unregister(runtime, integration_id)
-        integration = await get_integration(session, operator_id, integration_id)
     await announce(session, Change(operator_id=operator_id, integration_ids=frozenset({integration_id})))
     # Tokens, locations, charger picks and tariff links go with it (ON DELETE CASCADE).
     await session.execute(delete(Integration).where(Integration.integration_id == integration.integration_id))
@@ -304,20 +294,3 @@ def _apply_salesforce(integration: Integration, connection: SalesforceConnection
 def _set_connector_status(integration: Integration, active: bool) -> None:
     integration.integration_status = "PENDING" if active else "INACTIVE"
     integration.status_description = _CONNECTOR_WAITING if active else _CONNECTOR_SWITCHED_OFF
-
-
-def _start_registration(runtime: Runtime, integration_id: str) -> None:
-    from evroam.ocpi.credentials.registration import register_with_partner
-
-    runtime.spawn(register_with_partner(runtime, integration_id))
-
-
-async def _unregister(runtime: Runtime, integration_id: str) -> None:
-    """Tells the partner (DELETE credentials); a failure there must not keep the operator from deleting."""
-    from evroam.ocpi.credentials.registration import unregister_at_partner
-
-    try:
-        await unregister_at_partner(runtime, integration_id)
-    except Exception:
-        log.warning("unregistering integration %s at the partner failed; deleting it here anyway",
-                    integration_id, exc_info=True)

@@ -17,7 +17,7 @@ from evroam.network.operators.models import Operator
 from evroam.startup import prepare_database
 from evroam.tariffs.spot import service as spot_service
 # one failure style for every evroam command that reads files
-from evroam.tariffs.price_command import fail_with_usage_error
+from evroam.tariffs.cli import fail_with_usage_error
 from evroam.tariffs.pricing.errors import utc_minute
 from evroam.tariffs.pricing.spot_prices import SpotPrice
 from evroam.tariffs.spot.service import SpotImportError, ZoneImport

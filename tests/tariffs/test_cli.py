@@ -13,7 +13,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from evroam.tariffs.price_command import price
+from evroam.tariffs.cli import price
 from tests.tariffs.pricing_support import FIXTURES, cdr, energy_tariff, period
 
 START = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
