@@ -39,6 +39,13 @@ _MAX_PERIOD = timedelta(days=366)
 
 
 def parse_spot_price_csv(text: str) -> list[SpotPrice]:
+    try:
+        return _csv_prices(text)
+    except csv.Error as error:  # a field over the csv module's 128 KiB limit, a NUL byte
+        raise PricingInputError("body", f"is not a CSV file evroam can read: {error}") from None
+
+
+def _csv_prices(text: str) -> list[SpotPrice]:
     rows = csv.DictReader(io.StringIO(text))
     columns = [name.strip() for name in rows.fieldnames or ()]
     missing = [name for name in ("bidding_zone", "start", "end", "currency") if name not in columns]
