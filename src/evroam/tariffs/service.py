@@ -11,19 +11,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evroam.api.errors import ApiError, bad_request, conflict, not_found
 from evroam.api.pagination import PageRequest, paginate
 from evroam.database.base import utcnow
+from evroam.database.locks import locked_row
 from evroam.events import Change, announce
 from evroam.integrations.models import Integration
 from evroam.integrations.tariff_links.models import TariffLink
 from evroam.network.common_schemas import as_json
 from evroam.tariffs import schemas
 from evroam.tariffs.models import Tariff
+from evroam.tariffs.publishability import is_publishable, why_not_publishable
 from evroam.tariffs.schemas import TariffCreate, TariffUpdate
 
 _NOT_NULL = ("name", "currency", "common", "use_type", "elements")
 
 
-async def get_tariff(session: AsyncSession, operator_id: int, tariff_id: str) -> Tariff:
-    tariff = await session.scalar(select(Tariff).where(Tariff.id == tariff_id, Tariff.operator_id == operator_id))
+async def get_tariff(session: AsyncSession, operator_id: int, tariff_id: str, *, lock: bool = False) -> Tariff:
+    """With `lock`, for a change: concurrent changes of the tariff wait for this transaction."""
+    where = (Tariff.id == tariff_id, Tariff.operator_id == operator_id)
+    tariff = await (locked_row(session, Tariff, *where) if lock else session.scalar(select(Tariff).where(*where)))
     if tariff is None:
         raise not_found(f"Tariff {tariff_id}")
     return tariff
@@ -46,7 +50,7 @@ async def create_tariff(session: AsyncSession, operator_id: int, body: TariffCre
 
 
 async def update_tariff(session: AsyncSession, operator_id: int, tariff_id: str, body: TariffUpdate) -> Tariff:
-    tariff = await get_tariff(session, operator_id, tariff_id)
+    tariff = await get_tariff(session, operator_id, tariff_id, lock=True)
     for name in _NOT_NULL:
         if name in body.model_fields_set and getattr(body, name) is None:
             raise bad_request(TariffUpdate.model_fields[name].alias or name, "cannot be null")
@@ -55,6 +59,8 @@ async def update_tariff(session: AsyncSession, operator_id: int, tariff_id: str,
         given["tariff_alt_text"] = []
     merged = TariffCreate.model_validate(schemas.tariff_document(tariff)).model_copy(update=given)
     _check(merged)
+    if not is_publishable(merged.use_type):
+        await _refuse_if_linked(session, tariff.id, "useType", why_not_publishable(merged.use_type))
     values = _columns(merged)
     # Partners see lastUpdated: a PATCH that restates the stored tariff must not move it.
     if any(getattr(tariff, name) != value for name, value in values.items()):
@@ -68,25 +74,31 @@ async def update_tariff(session: AsyncSession, operator_id: int, tariff_id: str,
 
 
 async def delete_tariff(session: AsyncSession, operator_id: int, tariff_id: str) -> None:
-    tariff = await get_tariff(session, operator_id, tariff_id)
+    tariff = await get_tariff(session, operator_id, tariff_id, lock=True)
+    await _refuse_if_linked(session, tariff.id, "tariffId")
+    await announce(session, Change(operator_id=operator_id, deleted_tariff_ids=frozenset({tariff.id})))
+    await session.delete(tariff)
+    await session.commit()
+
+
+async def _refuse_if_linked(session: AsyncSession, tariff_id: str, field: str, reason: str | None = None) -> None:
+    """A 409 naming the integrations that link the tariff: it must be unlinked before `reason` applies."""
     linked = (
         await session.execute(
             select(Integration.integration_id, Integration.integration_name)
             .join(TariffLink, TariffLink.integration_id == Integration.integration_id)
-            .where(TariffLink.tariff_id == tariff.id)
+            .where(TariffLink.tariff_id == tariff_id)
+            .distinct()
             .order_by(Integration.integration_name, Integration.integration_id)
-            .limit(1)
         )
-    ).first()
-    if linked is not None:
-        integration_id, name = linked
-        raise conflict(
-            "tariffId",
-            f"the tariff is linked to integration {integration_id} ({name}); unlink it from that integration first",
-        )
-    await announce(session, Change(operator_id=operator_id, deleted_tariff_ids=frozenset({tariff.id})))
-    await session.delete(tariff)
-    await session.commit()
+    ).all()
+    if not linked:
+        return
+    named = ", ".join(f"{integration_id} ({name})" for integration_id, name in linked[:3])
+    more = f" and {len(linked) - 3} more" if len(linked) > 3 else ""
+    where = f"integration {named}" if len(linked) == 1 else f"integrations {named}{more}"
+    problem = f"the tariff is linked to {where}; unlink it from {'that integration' if len(linked) == 1 else 'them'} first"
+    raise conflict(field, f"{reason}: {problem}" if reason else problem)
 
 
 def _check(tariff: TariffCreate) -> None:

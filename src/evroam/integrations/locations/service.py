@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evroam.api.errors import bad_request, conflict, not_found
 from evroam.api.pagination import PageRequest, paginate
 from evroam.database.base import utcnow
+from evroam.database.locks import locked_row
 from evroam.events import Change, announce
 from evroam.integrations.locations.members import location_chargers
 from evroam.integrations.locations.schemas import (
@@ -128,7 +129,8 @@ async def _site_backed(
     if own_field is not None:
         raise bad_request(type(body).model_fields[own_field].alias, "a site-backed location takes it from its site")
     site_id = body.site_id
-    if await session.scalar(select(Site.id).where(Site.id == site_id, Site.operator_id == operator_id)) is None:
+    # Locked: a deletion of the site, or another location of it, waits until this one commits.
+    if await locked_row(session, Site, Site.id == site_id, Site.operator_id == operator_id) is None:
         raise bad_request("siteId", f"site {site_id} does not exist")
     taken = await session.scalar(
         select(IntegrationLocation.id).where(

@@ -37,7 +37,8 @@ async def link_tariff(
 ) -> TariffLinksOut:
     """Adds the links of the body; with `replace`, the body becomes the tariff's only links here."""
     await get_integration(session, operator_id, integration_id)
-    tariff = await get_tariff(session, operator_id, tariff_id)
+    # Locked: a concurrent change of its use type must see this link, or this link that change.
+    tariff = await get_tariff(session, operator_id, tariff_id, lock=True)
     if not is_publishable(tariff.use_type):
         raise bad_request("tariffId", why_not_publishable(tariff.use_type))
     wanted = await _validated_links(session, integration_id, body)

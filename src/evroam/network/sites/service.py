@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.api.errors import bad_request, conflict, not_found
 from evroam.api.pagination import PageRequest, paginate
+from evroam.database.locks import locked_row
 from evroam.events import Change, announce
 from evroam.integrations.locations.models import IntegrationLocation
 from evroam.network.chargers.models import Charger
@@ -31,8 +32,10 @@ def _column_values(body: SiteCreate | SiteUpdate, *, exclude_unset: bool) -> dic
     return values
 
 
-async def get_site(session: AsyncSession, operator_id: int, site_id: int) -> Site:
-    site = await session.scalar(select(Site).where(Site.id == site_id, Site.operator_id == operator_id))
+async def get_site(session: AsyncSession, operator_id: int, site_id: int, *, lock: bool = False) -> Site:
+    """With `lock`, for a change: concurrent changes, and locations being added to it, wait for this one."""
+    where = (Site.id == site_id, Site.operator_id == operator_id)
+    site = await (locked_row(session, Site, *where) if lock else session.scalar(select(Site).where(*where)))
     if site is None:
         raise not_found(f"Site {site_id}")
     return site
@@ -69,7 +72,7 @@ async def create_site(session: AsyncSession, operator_id: int, body: SiteCreate)
 
 
 async def update_site(session: AsyncSession, operator_id: int, site_id: int, body: SiteUpdate) -> Site:
-    site = await get_site(session, operator_id, site_id)
+    site = await get_site(session, operator_id, site_id, lock=True)
     values = _column_values(body, exclude_unset=True)
     required = {"name", "timezone", "country", "city", "street_address", "latitude", "longitude"}
     for name in required & values.keys():
@@ -88,7 +91,9 @@ async def update_site(session: AsyncSession, operator_id: int, site_id: int, bod
 
 
 async def delete_site(session: AsyncSession, operator_id: int, site_id: int) -> None:
-    site = await get_site(session, operator_id, site_id)
+    # Locked before the checks: a location or charger being added to the site commits first and is seen,
+    # or waits and finds no site.
+    site = await get_site(session, operator_id, site_id, lock=True)
     if await session.scalar(select(exists().where(Charger.site_id == site.id))):
         raise conflict("siteId", "the site still has chargers; move or delete them first")
     if await session.scalar(select(exists().where(Site.parent_site_id == site.id))):
