@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -40,7 +41,7 @@ class Settings(BaseSettings):
     def _long_enough(cls, key: str) -> str:
         if key and len(key) < MIN_API_KEY_LENGTH:
             raise ValueError(
-                f"EVROAM_BOOTSTRAP_API_KEY must be at least {MIN_API_KEY_LENGTH} characters (it has {len(key)}); "
+                f"must be at least {MIN_API_KEY_LENGTH} characters (it has {len(key)}); "
                 "generate one with `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
             )
         return key
@@ -62,11 +63,15 @@ class Settings(BaseSettings):
             return key_file.read_text().strip()
         from cryptography.fernet import Fernet
 
-        key_file.parent.mkdir(parents=True, exist_ok=True)
+        self.ensure_var_dir()
         key = Fernet.generate_key().decode()
-        key_file.write_text(key)
-        key_file.chmod(0o600)
+        with os.fdopen(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as written:
+            written.write(key)
         return key
+
+    def ensure_var_dir(self) -> None:
+        """var/ holds the embedded database and the secret key: a new one is the owner's alone."""
+        self.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 @lru_cache
