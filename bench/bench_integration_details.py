@@ -48,7 +48,7 @@ from evroam.tariffs import service as tariff_service
 from evroam.tariffs.schemas import TariffCreate
 from evroam.wiring import wired_runtime
 
-API_KEY = "bench-key-0123456789-0123456789"
+API_KEY = "bench-key-0123456789-0123456789-0"
 TARGET_RATIO = 10
 
 IMAGE = {"url": "https://img.example.com/site.jpg", "thumbnail": "https://img.example.com/site-t.jpg",

@@ -61,7 +61,7 @@ from evroam.security import hash_secret
 from evroam.startup import bootstrap
 from evroam.tariffs.models import Tariff
 
-API_KEY = "bench-key-0123456789-0123456789"
+API_KEY = "bench-key-0123456789-0123456789-0"
 SECRET_KEY = "bench-secret-key"
 PULL_TARGET = 5.0
 PULLS = 11  # a pull takes a tenth of a second: enough of them for a median that a stray pause cannot move

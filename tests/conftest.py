@@ -26,7 +26,7 @@ from evroam.network.operators import service as operator_service
 from evroam.runtime import Runtime
 from evroam.startup import bootstrap
 from evroam.wiring import wired_runtime
-from tests.support.read_models import assert_details_read_model_current
+from tests.support.read_models import assert_details_read_model_current, assert_publication_ledger_current
 from tests.support import loopback_only
 # Fixtures of a registered OCPI partner, shared by the OCPI, publication and delivery tests.
 from tests.support.ocpi_partner import live_evroam, ocpi_client, partner  # noqa: F401
@@ -126,6 +126,7 @@ async def runtime(database_url: str, tmp_path: Path) -> AsyncIterator[Runtime]:
         await session.commit()
     yield runtime
     await assert_details_read_model_current(runtime)
+    await assert_publication_ledger_current(runtime)
     await runtime.close()
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 
 from evroam import __version__
 from evroam.api.errors import install_error_handlers
+from evroam.api.request_size import RequestSizeLimit
 from evroam.config import Settings, get_settings
 from evroam.delivery.routes import router as delivery_router
 from evroam.delivery.worker import start_in_process
@@ -23,6 +24,7 @@ from evroam.runtime import Runtime
 from evroam.startup import bootstrap, prepare_database
 from evroam.tariffs.quotes.routes import router as tariff_quote_router
 from evroam.tariffs.routes import router as tariff_router
+from evroam.tariffs.spot.routes import MAX_FILE_BYTES, import_spot_price_file
 from evroam.tariffs.spot.routes import router as spot_price_router
 from evroam.wiring import wire
 
@@ -77,4 +79,10 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     # every management route on each page.
     app.mount("/ocpi", create_ocpi_app(runtime))
     app.include_router(management_router())
+    # Outermost but for the framework's own: it bounds the bodies of the mounted OCPI app too.
+    app.add_middleware(
+        RequestSizeLimit,
+        max_bytes=runtime.settings.max_request_bytes,
+        larger_caps={app.url_path_for(import_spot_price_file.__name__): MAX_FILE_BYTES},
+    )
     return app

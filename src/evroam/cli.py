@@ -6,8 +6,9 @@ import asyncio
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
-from evroam.config import get_settings
+from evroam.config import Settings, get_settings
 from evroam.tariffs.cli import price
 from evroam.tariffs.spot.cli import import_spot_prices
 
@@ -33,7 +34,7 @@ def serve(
     from evroam.app import create_app
     from evroam.startup import SchemaOutOfDate
 
-    settings = get_settings()
+    settings = _settings()
     if host:
         settings.host = host
     if port:
@@ -50,7 +51,7 @@ def worker() -> None:
     """Deliver OCPI pushes from the outbox until stopped (run several against PostgreSQL to scale)."""
     from evroam.delivery.cli import run_standalone
 
-    asyncio.run(run_standalone(get_settings()))
+    asyncio.run(run_standalone(_settings()))
 
 
 @db_app.command("upgrade")
@@ -58,8 +59,8 @@ def db_upgrade() -> None:
     """Migrate the database to the newest schema (Alembic)."""
     from evroam.database import migrate
 
-    settings = get_settings()
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    settings = _settings()
+    settings.ensure_var_dir()
     migrate.upgrade(settings.resolved_database_url())
     typer.echo("database schema is current")
 
@@ -69,7 +70,7 @@ def demo() -> None:
     """Load the demo network, tariffs and integration (once; a second run changes nothing)."""
     from evroam.demo import load_demo
 
-    loaded = asyncio.run(load_demo(get_settings()))
+    loaded = asyncio.run(load_demo(_settings()))
     typer.echo("demo data loaded" if loaded else "demo data already present")
 
 
@@ -81,7 +82,18 @@ def apikey_create(
     """Create an API key and print it once: only its hash is stored."""
     from evroam.network.operators.cli import create_key
 
-    typer.echo(asyncio.run(create_key(get_settings(), name, operator)))
+    typer.echo(asyncio.run(create_key(_settings(), name, operator)))
+
+
+def _settings() -> Settings:
+    """The settings, or one line per invalid EVROAM_* variable and exit status 2."""
+    try:
+        return get_settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = "EVROAM_" + "_".join(str(part) for part in problem["loc"]).upper()
+            typer.echo(f"evroam: {name}: {problem['msg'].removeprefix('Value error, ')}", err=True)
+        raise typer.Exit(2) from None
 
 
 def main() -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_VAR_DIR = Path("var")
+# An API key is the whole of an operator's authentication: long enough that guessing is hopeless.
+MIN_API_KEY_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -26,9 +29,22 @@ class Settings(BaseSettings):
     business_website: str = ""
     bootstrap_api_key: str = ""
     secret_key: str = ""
+    # Request bodies above this are answered 413 before they are read (the spot price file import has
+    # its own, larger cap).
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
     # The embedded database runs the delivery worker inside `evroam serve`; `evroam worker` does it
     # for deployments that scale workers separately.
     run_worker_in_process: bool = True
+
+    @field_validator("bootstrap_api_key")
+    @classmethod
+    def _long_enough(cls, key: str) -> str:
+        if key and len(key) < MIN_API_KEY_LENGTH:
+            raise ValueError(
+                f"must be at least {MIN_API_KEY_LENGTH} characters (it has {len(key)}); "
+                "generate one with `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+        return key
 
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -47,11 +63,15 @@ class Settings(BaseSettings):
             return key_file.read_text().strip()
         from cryptography.fernet import Fernet
 
-        key_file.parent.mkdir(parents=True, exist_ok=True)
+        self.ensure_var_dir()
         key = Fernet.generate_key().decode()
-        key_file.write_text(key)
-        key_file.chmod(0o600)
+        with os.fdopen(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as written:
+            written.write(key)
         return key
+
+    def ensure_var_dir(self) -> None:
+        """var/ holds the embedded database and the secret key: a new one is the owner's alone."""
+        self.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 @lru_cache

@@ -25,8 +25,12 @@ class Change:
     tariff_ids: frozenset[str] = field(default_factory=frozenset)
     # Integrations whose publication itself changed (locations added or removed, tariff links, models).
     integration_ids: frozenset[str] = field(default_factory=frozenset)
-    # Rows about to be deleted: subscribers must withdraw what they published from them.
+    # Rows about to be deleted: subscribers must withdraw what they published from them, and may refuse
+    # the deletion (a domain error) while something of theirs still refers to the row.
     deleted_tariff_ids: frozenset[str] = field(default_factory=frozenset)
+    deleted_site_ids: frozenset[int] = field(default_factory=frozenset)
+    # Tariffs about to become unpublishable, with the use type that makes them so: what links them refuses.
+    unpublishable_tariffs: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     # Sockets a charger no longer has, as (charger id, socket id): what referred to them goes.
     removed_sockets: frozenset[tuple[str, int]] = field(default_factory=frozenset)
 

@@ -21,7 +21,7 @@ async def prepare_database(runtime: Runtime) -> None:
     if is_sqlite(url):
         # The embedded database belongs to this process: keep it current without a separate step.
         if url.startswith("sqlite+aiosqlite:///") and ":memory:" not in url:
-            runtime.settings.var_dir.mkdir(parents=True, exist_ok=True)
+            runtime.settings.ensure_var_dir()
         await asyncio.to_thread(migrate.upgrade, url)
         return
     current = await migrate.current_revision(runtime.engine)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from evroam.ocpi.credentials import exchange_lease
+from evroam.integrations import exchange_lease
 
 
 @dataclass

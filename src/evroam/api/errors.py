@@ -28,9 +28,15 @@ def error_body(error: str, details: list[dict[str, str]] | None = None) -> dict[
     return {"error": error, "details": details or []}
 
 
+# A body with a million bad items makes a million errors: the answer names the first few, each cut short,
+# so an error body stays small whatever the request was.
+MAX_DETAILS = 20
+MAX_DETAIL_CHARS = 200
+
+
 def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     details = []
-    for err in errors:
+    for err in errors[:MAX_DETAILS]:
         # The first element says where (body, query, path, header); the field path follows.
         location = [str(part) for part in err.get("loc", ()) if part not in ("body",)]
         if location and location[0] in ("query", "path", "header"):
@@ -41,7 +47,9 @@ def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
             problem = "is required"
         elif err.get("type") == "json_invalid":
             field, problem = "body", "is not valid JSON"
-        details.append({"field": field, "problem": problem})
+        details.append({"field": _cut(field), "problem": _cut(problem)})
+    if len(errors) > MAX_DETAILS:
+        details.append({"field": "body", "problem": f"{len(errors) - MAX_DETAILS} more problems not listed"})
     return details
 
 
@@ -52,6 +60,10 @@ def _domain_error_response(error: DomainError) -> JSONResponse:
     status_code = next(code for kind, code in _DOMAIN_STATUS if isinstance(error, kind))
     details = [{"field": item.field, "problem": item.problem} for item in error.problems]
     return JSONResponse(error_body(str(error), details), status_code=status_code)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_DETAIL_CHARS else text[: MAX_DETAIL_CHARS - 1] + "…"
 
 
 def install_error_handlers(app: FastAPI) -> None:

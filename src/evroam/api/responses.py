@@ -20,4 +20,5 @@ ERROR_RESPONSES: dict[int | str, dict] = {
     401: {"model": ErrorBody, "description": "Missing or unknown API key"},
     404: {"model": ErrorBody, "description": "Item not found"},
     409: {"model": ErrorBody, "description": "Conflicts with stored data"},
+    413: {"model": ErrorBody, "description": "Request body larger than the limit (EVROAM_MAX_REQUEST_BYTES)"},
 }

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import orjson
 
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 def is_sqlite(url: str) -> bool:
@@ -22,8 +25,22 @@ def _json_serializer(value: Any) -> str:
 _JSON_CODEC = {"json_serializer": _json_serializer, "json_deserializer": orjson.loads}
 
 
+def _create_private_file(url: str) -> None:
+    """The embedded database holds hashed keys and encrypted partner secrets: a file SQLite would create
+    readable by everyone (umask 022) is created first, for its owner alone. SQLite gives its -wal and
+    -shm files the database file's mode."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 def create_engine(url: str) -> AsyncEngine:
     if is_sqlite(url):
+        _create_private_file(url)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **_JSON_CODEC)
 
         @event.listens_for(engine.sync_engine, "connect")

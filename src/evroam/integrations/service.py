@@ -6,7 +6,7 @@ and ends it around these use cases; this module records what the operator asked 
 * with `ocpiConnection` (the partner's versions URL and their token A) we register with the partner:
   we are the credentials SENDER, the integration is CONNECTING until the exchange ends. One exchange
   runs at a time: the request that asks for one takes the integration's exchange lease
-  (evroam.ocpi.credentials.exchange_lease) with CONNECTING, and is refused (409) while another holds it;
+  (evroam.integrations.exchange_lease) with CONNECTING, and is refused (409) while another holds it;
 * without it we issue a token A, shown once in the create response, and wait (PENDING) for the partner
   to register at our versions URL: we are the RECEIVER.
 """
@@ -30,8 +30,7 @@ from evroam.integrations.schemas import (
     SalesforceConnectionIn,
     UtilityCloudConnectionIn,
 )
-from evroam.integrations.tariff_links.models import TariffLink
-from evroam.ocpi.credentials import exchange_lease
+from evroam.integrations import exchange_lease
 from evroam.runtime import Runtime
 from evroam.security import hash_secret
 
@@ -50,18 +49,6 @@ async def get_integration(session: AsyncSession, operator_id: int, integration_i
     if integration is None:
         raise NotFound(f"Integration {integration_id}")
     return integration
-
-
-async def integration_linking_tariff(session: AsyncSession, tariff_id: str) -> tuple[str, str] | None:
-    """The id and name of an integration the tariff is linked to (the first by name), if any."""
-    linked = await session.execute(
-        select(Integration.integration_id, Integration.integration_name)
-        .join(TariffLink, TariffLink.integration_id == Integration.integration_id)
-        .where(TariffLink.tariff_id == tariff_id)
-        .order_by(Integration.integration_name, Integration.integration_id)
-        .limit(1)
-    )
-    return linked.tuples().first()
 
 
 async def list_integrations(

@@ -6,9 +6,9 @@ from decimal import Decimal
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
-from evroam.api.schemas import CamelModel, JsonNumber
+from evroam.api.schemas import CamelModel, Instant, JsonNumber
 from evroam.network.enums import EnergySourceCategory, EnvironmentalImpactCategory, ImageCategory, TokenType
 
 _ZONES = available_timezones()
@@ -77,8 +77,8 @@ class RegularHours(CamelModel):
 
 
 class ExceptionalPeriod(CamelModel):
-    period_begin: AwareDatetime
-    period_end: AwareDatetime
+    period_begin: Instant
+    period_end: Instant
 
 
 class OpeningTimes(CamelModel):

@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
-from evroam.api.schemas import CamelModel, JsonNumber
+from evroam.api.schemas import CamelModel, Instant, JsonNumber
 from evroam.network.common_schemas import DisplayText, EnergyMix, HourMinute, PriceBound
 from evroam.tariffs.models import Tariff
 from evroam.tariffs.pricing.component_types import V1_COMPONENT_TYPES
@@ -67,7 +67,7 @@ Quantity = Annotated[JsonNumber, Field(ge=0, max_digits=18, decimal_places=6)]
 Seconds = Annotated[int, Field(ge=0, le=MAX_INT)]
 IsoDate = Annotated[str, AfterValidator(_check_date)]
 # Shown in UTC, as stored: a response must not depend on whether it was read back from the database.
-UtcTimestamp = Annotated[AwareDatetime, AfterValidator(lambda moment: moment.astimezone(UTC))]
+UtcTimestamp = Annotated[Instant, AfterValidator(lambda moment: moment.astimezone(UTC))]
 BiddingZone = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}[A-Za-z0-9_-]{0,30}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]

@@ -9,20 +9,23 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.database.base import utcnow
+from evroam.database.locks import locked_row
 from evroam.database.paging import PageRequest, paginate
-from evroam.errors import Conflict, FieldProblem, Invalid, InvalidDocument, NotFound
+from evroam.errors import FieldProblem, Invalid, InvalidDocument, NotFound
 from evroam.events import Change, announce
-from evroam.integrations.service import integration_linking_tariff
 from evroam.network.common_schemas import as_json
 from evroam.tariffs import schemas
 from evroam.tariffs.models import Tariff
+from evroam.tariffs.publishability import is_publishable
 from evroam.tariffs.schemas import TariffCreate, TariffUpdate
 
 _NOT_NULL = ("name", "currency", "common", "use_type", "elements")
 
 
-async def get_tariff(session: AsyncSession, operator_id: int, tariff_id: str) -> Tariff:
-    tariff = await session.scalar(select(Tariff).where(Tariff.id == tariff_id, Tariff.operator_id == operator_id))
+async def get_tariff(session: AsyncSession, operator_id: int, tariff_id: str, *, lock: bool = False) -> Tariff:
+    """With `lock`, for a change: concurrent changes of the tariff wait for this transaction."""
+    where = (Tariff.id == tariff_id, Tariff.operator_id == operator_id)
+    tariff = await (locked_row(session, Tariff, *where) if lock else session.scalar(select(Tariff).where(*where)))
     if tariff is None:
         raise NotFound(f"Tariff {tariff_id}")
     return tariff
@@ -45,7 +48,7 @@ async def create_tariff(session: AsyncSession, operator_id: int, body: TariffCre
 
 
 async def update_tariff(session: AsyncSession, operator_id: int, tariff_id: str, body: TariffUpdate) -> Tariff:
-    tariff = await get_tariff(session, operator_id, tariff_id)
+    tariff = await get_tariff(session, operator_id, tariff_id, lock=True)
     for name in _NOT_NULL:
         if name in body.model_fields_set and getattr(body, name) is None:
             raise Invalid(TariffUpdate.model_fields[name].alias or name, "cannot be null")
@@ -61,20 +64,16 @@ async def update_tariff(session: AsyncSession, operator_id: int, tariff_id: str,
             setattr(tariff, name, value)
         tariff.last_updated = utcnow()
     await session.flush()
-    await announce(session, Change(operator_id=operator_id, tariff_ids=frozenset({tariff.id})))
+    unpublishable = frozenset() if is_publishable(tariff.use_type) else frozenset({(tariff.id, tariff.use_type)})
+    await announce(
+        session, Change(operator_id=operator_id, tariff_ids=frozenset({tariff.id}), unpublishable_tariffs=unpublishable)
+    )
     await session.commit()
     return tariff
 
 
 async def delete_tariff(session: AsyncSession, operator_id: int, tariff_id: str) -> None:
-    tariff = await get_tariff(session, operator_id, tariff_id)
-    linked = await integration_linking_tariff(session, tariff.id)
-    if linked is not None:
-        integration_id, name = linked
-        raise Conflict(
-            "tariffId",
-            f"the tariff is linked to integration {integration_id} ({name}); unlink it from that integration first",
-        )
+    tariff = await get_tariff(session, operator_id, tariff_id, lock=True)
     await announce(session, Change(operator_id=operator_id, deleted_tariff_ids=frozenset({tariff.id})))
     await session.delete(tariff)
     await session.commit()

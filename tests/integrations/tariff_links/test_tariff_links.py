@@ -109,7 +109,9 @@ async def test_post_adds_put_replaces_delete_removes(client, published, changes)
     changes.clear()
     assert (await client.delete(url)).status_code == 204
     assert changes[-1].integration_ids == frozenset({published.integration_id})
-    assert changes[-1].deleted_tariff_ids == frozenset({tariff_id})
+    # Unlinking withdraws the tariff from this integration only: the tariff itself is not deleted (a
+    # deletion would be refused while other integrations link it).
+    assert changes[-1].deleted_tariff_ids == frozenset()
     assert ok(await client.get(url))["locations"] == []
     details = ok(await client.get(f"{INTEGRATIONS}/{published.integration_id}"))
     assert details["tariffs"] == [] and set(map(tuple, socket_tariffs(details).values())) == {()}

@@ -16,7 +16,8 @@ from sqlalchemy import update
 
 from evroam.database.base import utcnow
 from evroam.integrations.models import Integration
-from evroam.ocpi.credentials import exchange_lease, registration
+from evroam.integrations import exchange_lease
+from evroam.ocpi.credentials import registration
 from evroam.runtime import Runtime
 from tests.integrations.factories import INTEGRATIONS, make_integration, ok
 from tests.ocpi.factories import eventually

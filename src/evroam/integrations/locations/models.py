@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from evroam.database.base import Base, JsonDocument, UtcDateTime, utcnow
@@ -15,6 +15,8 @@ class IntegrationLocation(Base):
     """A location published to one integration: backed by a site, or standalone with its own fields."""
 
     __tablename__ = "integration_locations"
+    # A site is one location of an integration at most (standalone locations have no site: NULLs differ).
+    __table_args__ = (Index("uq_integration_locations_site", "integration_id", "site_id", unique=True),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     integration_id: Mapped[str] = mapped_column(

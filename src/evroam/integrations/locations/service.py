@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evroam.database.base import utcnow
 from evroam.database.paging import PageRequest, paginate
 from evroam.errors import Conflict, Invalid, NotFound
+from evroam.database.locks import locked_row
 from evroam.events import Change, announce
 from evroam.integrations.locations.members import location_chargers
 from evroam.integrations.locations.schemas import (
@@ -48,9 +49,12 @@ async def get_location(
     return location
 
 
-async def site_is_published(session: AsyncSession, site_id: int) -> bool:
-    """Whether a location of any integration is backed by the site."""
-    return bool(await session.scalar(select(exists().where(IntegrationLocation.site_id == site_id))))
+async def refuse_deleting_published_sites(session: AsyncSession, change: Change) -> None:
+    """A site backing a location of any integration stays: the location is removed first."""
+    if change.deleted_site_ids and await session.scalar(
+        select(exists().where(IntegrationLocation.site_id.in_(change.deleted_site_ids)))
+    ):
+        raise Conflict("siteId", "the site is published in an integration; remove that location first")
 
 
 async def location_time_zone(session: AsyncSession, operator_id: int, location_id: str) -> str | None:
@@ -150,7 +154,8 @@ async def _site_backed(
     if own_field is not None:
         raise Invalid(type(body).model_fields[own_field].alias, "a site-backed location takes it from its site")
     site_id = body.site_id
-    if await session.scalar(select(Site.id).where(Site.id == site_id, Site.operator_id == operator_id)) is None:
+    # Locked: a deletion of the site, or another location of it, waits until this one commits.
+    if await locked_row(session, Site, Site.id == site_id, Site.operator_id == operator_id) is None:
         raise Invalid("siteId", f"site {site_id} does not exist")
     taken = await session.scalar(
         select(IntegrationLocation.id).where(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evroam.errors import Invalid
+from evroam.errors import Conflict, Invalid
 from evroam.events import Change, announce
 from evroam.integrations.locations.members import location_chargers
 from evroam.integrations.locations.models import IntegrationLocation
+from evroam.integrations.models import Integration
 from evroam.integrations.tariff_links.models import TariffLink
 from evroam.integrations.service import get_integration
 from evroam.integrations.tariff_links.schemas import (
@@ -37,7 +38,8 @@ async def link_tariff(
 ) -> TariffLinksOut:
     """Adds the links of the body; with `replace`, the body becomes the tariff's only links here."""
     await get_integration(session, operator_id, integration_id)
-    tariff = await get_tariff(session, operator_id, tariff_id)
+    # Locked: a concurrent change of its use type must see this link, or this link that change.
+    tariff = await get_tariff(session, operator_id, tariff_id, lock=True)
     if not is_publishable(tariff.use_type):
         raise Invalid("tariffId", why_not_publishable(tariff.use_type))
     wanted = await _validated_links(session, integration_id, body)
@@ -64,17 +66,11 @@ async def link_tariff(
 async def unlink_tariff(session: AsyncSession, operator_id: int, integration_id: str, tariff_id: str) -> None:
     await get_integration(session, operator_id, integration_id)
     await get_tariff(session, operator_id, tariff_id)
-    await announce(
-        session,
-        Change(
-            operator_id=operator_id,
-            integration_ids=frozenset({integration_id}),
-            deleted_tariff_ids=frozenset({tariff_id}),
-        ),
-    )
     await session.execute(
         delete(TariffLink).where(TariffLink.integration_id == integration_id, TariffLink.tariff_id == tariff_id)
     )
+    # The integration republishes without the tariff (withdrawn from its partner); the tariff itself stays.
+    await announce(session, Change(operator_id=operator_id, integration_ids=frozenset({integration_id})))
     await session.commit()
 
 
@@ -90,6 +86,35 @@ async def unlink_removed_sockets(session: AsyncSession, change: Change) -> None:
     integration_ids = frozenset(removed.all())
     if integration_ids:
         await announce(session, Change(operator_id=change.operator_id, integration_ids=integration_ids))
+
+
+async def refuse_withdrawing_linked_tariffs(session: AsyncSession, change: Change) -> None:
+    """A linked tariff is neither deleted nor made unpublishable: a link always means a published tariff,
+    so the operator unlinks it first (409 naming the integrations)."""
+    for tariff_id in sorted(change.deleted_tariff_ids):
+        await _refuse_if_linked(session, tariff_id, "tariffId")
+    for tariff_id, use_type in sorted(change.unpublishable_tariffs):
+        await _refuse_if_linked(session, tariff_id, "useType", why_not_publishable(use_type))
+
+
+async def _refuse_if_linked(session: AsyncSession, tariff_id: str, field: str, reason: str | None = None) -> None:
+    """A 409 naming the integrations that link the tariff: it must be unlinked before `reason` applies."""
+    linked = (
+        await session.execute(
+            select(Integration.integration_id, Integration.integration_name)
+            .join(TariffLink, TariffLink.integration_id == Integration.integration_id)
+            .where(TariffLink.tariff_id == tariff_id)
+            .distinct()
+            .order_by(Integration.integration_name, Integration.integration_id)
+        )
+    ).all()
+    if not linked:
+        return
+    named = ", ".join(f"{integration_id} ({name})" for integration_id, name in linked[:3])
+    more = f" and {len(linked) - 3} more" if len(linked) > 3 else ""
+    where = f"integration {named}" if len(linked) == 1 else f"integrations {named}{more}"
+    problem = f"the tariff is linked to {where}; unlink it from {'that integration' if len(linked) == 1 else 'them'} first"
+    raise Conflict(field, f"{reason}: {problem}" if reason else problem)
 
 
 async def _validated_links(session: AsyncSession, integration_id: str, body: TariffLinksIn) -> set[LinkKey]:

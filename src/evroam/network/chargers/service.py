@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evroam.database.base import utcnow
 from evroam.database.paging import PageRequest, paginate
 from evroam.errors import Conflict, Invalid, NotFound
+from evroam.database.locks import locked_row
 from evroam.events import Change, announce
 from evroam.network.chargers.schemas import (
     ChargerCreate,
@@ -27,10 +28,10 @@ _REQUIRED_SOCKET_FIELDS = ("type", "format", "power_type")
 _NOT_NULL_SOCKET_FIELDS = _REQUIRED_SOCKET_FIELDS + ("status",)
 
 
-async def get_charger(session: AsyncSession, operator_id: int, charger_id: str) -> Charger:
-    charger = await session.scalar(
-        select(Charger).where(Charger.charger_id == charger_id, Charger.operator_id == operator_id)
-    )
+async def get_charger(session: AsyncSession, operator_id: int, charger_id: str, *, lock: bool = False) -> Charger:
+    """With `lock`, for a change of the charger or its sockets: concurrent ones wait for this transaction."""
+    where = (Charger.charger_id == charger_id, Charger.operator_id == operator_id)
+    charger = await (locked_row(session, Charger, *where) if lock else session.scalar(select(Charger).where(*where)))
     if charger is None:
         raise NotFound(f"Charger {charger_id}")
     return charger
@@ -66,7 +67,7 @@ async def create_charger(session: AsyncSession, operator_id: int, body: ChargerC
 async def update_charger(
     session: AsyncSession, operator_id: int, charger_id: str, body: ChargerUpdate
 ) -> Charger:
-    charger = await get_charger(session, operator_id, charger_id)
+    charger = await get_charger(session, operator_id, charger_id, lock=True)
     values = body.model_dump(exclude_unset=True, exclude={"sockets"})
     if values.pop("charger_id", charger_id) != charger_id:
         raise Invalid("chargerId", "cannot be changed; create a charger with the new id instead")
@@ -91,7 +92,7 @@ async def update_charger(
 async def update_socket(
     session: AsyncSession, operator_id: int, charger_id: str, socket_id: int, body: SocketUpdate
 ) -> Socket:
-    charger = await get_charger(session, operator_id, charger_id)
+    charger = await get_charger(session, operator_id, charger_id, lock=True)
     socket = next((socket for socket in charger.sockets if socket.socket_id == socket_id), None)
     if socket is None:
         raise NotFound(f"Socket {socket_id} of charger {charger_id}")
@@ -104,7 +105,7 @@ async def update_socket(
 
 
 async def delete_charger(session: AsyncSession, operator_id: int, charger_id: str) -> None:
-    charger = await get_charger(session, operator_id, charger_id)
+    charger = await get_charger(session, operator_id, charger_id, lock=True)
     # Announced while the charger and its integration-location rows still exist, so subscribers can
     # find every location that publishes it; those rows go with the charger (ON DELETE CASCADE).
     await _announce(session, charger, {charger.site_id})

@@ -7,7 +7,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evroam.config import Settings
+from evroam.config import MIN_API_KEY_LENGTH, Settings
 from evroam.network.operators.models import ApiKey, Operator
 from evroam.security import hash_secret
 
@@ -43,6 +43,8 @@ async def create_operator(
 async def create_api_key(session: AsyncSession, operator_id: int, name: str, key: str | None = None) -> str:
     """Stores the key's hash and returns the key itself: the only time it is ever seen."""
     key = key or "evr_" + secrets.token_urlsafe(32)
+    if len(key) < MIN_API_KEY_LENGTH:
+        raise ValueError(f"an API key needs at least {MIN_API_KEY_LENGTH} characters")
     session.add(ApiKey(operator_id=operator_id, name=name, key_hash=hash_secret(key)))
     await session.flush()
     return key

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from evroam.database.locks import locked_row
 from evroam.database.paging import PageRequest, paginate
 from evroam.errors import Conflict, Invalid, NotFound
 from evroam.events import Change, announce
-from evroam.integrations.locations.service import site_is_published
 from evroam.network.chargers.models import Charger
 from evroam.network.sites.models import Site
 from evroam.network.sites.schemas import SiteCreate, SiteUpdate
@@ -31,8 +31,10 @@ def _column_values(body: SiteCreate | SiteUpdate, *, exclude_unset: bool) -> dic
     return values
 
 
-async def get_site(session: AsyncSession, operator_id: int, site_id: int) -> Site:
-    site = await session.scalar(select(Site).where(Site.id == site_id, Site.operator_id == operator_id))
+async def get_site(session: AsyncSession, operator_id: int, site_id: int, *, lock: bool = False) -> Site:
+    """With `lock`, for a change: concurrent changes, and locations being added to it, wait for this one."""
+    where = (Site.id == site_id, Site.operator_id == operator_id)
+    site = await (locked_row(session, Site, *where) if lock else session.scalar(select(Site).where(*where)))
     if site is None:
         raise NotFound(f"Site {site_id}")
     return site
@@ -69,7 +71,7 @@ async def create_site(session: AsyncSession, operator_id: int, body: SiteCreate)
 
 
 async def update_site(session: AsyncSession, operator_id: int, site_id: int, body: SiteUpdate) -> Site:
-    site = await get_site(session, operator_id, site_id)
+    site = await get_site(session, operator_id, site_id, lock=True)
     values = _column_values(body, exclude_unset=True)
     required = {"name", "timezone", "country", "city", "street_address", "latitude", "longitude"}
     for name in required & values.keys():
@@ -88,13 +90,15 @@ async def update_site(session: AsyncSession, operator_id: int, site_id: int, bod
 
 
 async def delete_site(session: AsyncSession, operator_id: int, site_id: int) -> None:
-    site = await get_site(session, operator_id, site_id)
+    # Locked before the checks: a location or charger being added to the site commits first and is seen,
+    # or waits and finds no site.
+    site = await get_site(session, operator_id, site_id, lock=True)
     if await session.scalar(select(exists().where(Charger.site_id == site.id))):
         raise Conflict("siteId", "the site still has chargers; move or delete them first")
     if await session.scalar(select(exists().where(Site.parent_site_id == site.id))):
         raise Conflict("siteId", "the site still has subsites; move or delete them first")
-    if await site_is_published(session, site.id):
-        raise Conflict("siteId", "the site is published in an integration; remove that location first")
-    await announce(session, Change(operator_id=operator_id, site_ids=frozenset({site.id})))
+    # Integrations refuse it while a location of theirs is backed by the site.
+    await announce(session, Change(operator_id=operator_id, site_ids=frozenset({site.id}),
+                                   deleted_site_ids=frozenset({site.id})))  # fmt: skip
     await session.delete(site)
     await session.commit()

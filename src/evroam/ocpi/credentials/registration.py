@@ -24,7 +24,7 @@ from sqlalchemy import delete
 from evroam.config import new_secret_token
 from evroam.events import Change, announce
 from evroam.integrations.models import Integration, IntegrationToken
-from evroam.ocpi.credentials import exchange_lease
+from evroam.integrations import exchange_lease
 from evroam.ocpi.protocol import token_encoding
 from evroam.ocpi.protocol.client import PartnerUnreachable, find_endpoint, request
 from evroam.ocpi.credentials.codec import (

@@ -29,7 +29,12 @@ from evroam.ocpi.protocol.envelope import (
 
 def _as_utc(moment: datetime) -> datetime:
     # A DateTime without designator is UTC (ocpi-notes §1); one with an offset is converted.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 with an offset
+        raise ValueError("is outside the range of dates (years 1 to 9999 in UTC)") from None
 
 
 class ClientInfo(BaseModel):

@@ -114,8 +114,11 @@ def parse_datetime(value: str | None, name: str) -> datetime | None:
     except ValueError:
         raise OcpiError(INVALID_PARAMETERS, f"{name} is not a date-time such as 2024-05-01T12:00:00Z") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 with an offset
+        raise OcpiError(INVALID_PARAMETERS, f"{name} is outside the range of dates (years 1 to 9999 in UTC)") from None
 
 
 OptionalText = Annotated[str | None, Query()]

@@ -83,7 +83,12 @@ def to_datetime(value: Any, field: str) -> datetime:
             zone = moment.tzinfo
             if zone is UTC:
                 return moment
-            return moment.replace(tzinfo=UTC) if zone is None else moment.astimezone(UTC)
+            if zone is None:
+                return moment.replace(tzinfo=UTC)
+            try:
+                return moment.astimezone(UTC)
+            except OverflowError:  # year 1 or 9999 with an offset
+                raise PricingInputError(field, "outside the range of dates (years 1 to 9999 in UTC)") from None
     raise PricingInputError(field, "required" if value is None else "not an RFC 3339 date-time")
 
 

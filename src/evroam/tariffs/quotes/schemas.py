@@ -9,13 +9,14 @@ minPrice or maxPrice changed the total.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
-from evroam.api.schemas import CamelModel
+from evroam.api.schemas import CamelModel, Instant
 from evroam.network.common_schemas import TimeZoneName
 from evroam.tariffs.pricing.model import PricingResult, SessionPeriod
 from evroam.tariffs.pricing.output import pricing_result_json
@@ -23,10 +24,18 @@ from evroam.tariffs.schemas import MAX_INT, Quantity, UtcTimestamp
 
 MAX_MINUTES = 31 * 24 * 60  # a month: a longer session is no roaming session
 Minutes = Annotated[Decimal, Field(ge=0, le=MAX_MINUTES, max_digits=10, decimal_places=4)]
+# Reservation, charging and parking of a month each, and a day for the local time: still in the calendar.
+LATEST_START = datetime(9999, 12, 31, tzinfo=UTC) - timedelta(minutes=3 * MAX_MINUTES, days=1)
+
+
+def _session_fits_the_calendar(start: datetime) -> datetime:
+    if start > LATEST_START:
+        raise ValueError(f"must be before {LATEST_START.date().isoformat()}, so that the session ends within the calendar")
+    return start
 
 
 class QuoteRequest(CamelModel):
-    start: Annotated[AwareDatetime, Field(description="RFC 3339 with offset: when the session (or reservation) starts")]
+    start: Annotated[Instant, AfterValidator(_session_fits_the_calendar), Field(description="RFC 3339 with offset: when the session (or reservation) starts")]
     charging_minutes: Minutes | None = None
     duration_minutes: Annotated[
         Minutes | None, Field(description="Instead of chargingMinutes: the whole session, parking included")

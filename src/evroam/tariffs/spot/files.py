@@ -33,9 +33,19 @@ from evroam.tariffs.pricing.spot_prices import SpotPrice
 _KWH_PER_MWH = Decimal(1000)
 _PRICE_COLUMNS = {"price_per_kwh": Decimal(1), "price_per_mwh": _KWH_PER_MWH}
 _RESOLUTION = re.compile(r"PT(?:(\d+)H)?(?:(\d+)M)?")
+# A document's periods are days; a period's interval is walked position by position (and gap-filled
+# ones repeat prices), so a period from year 1 to today would be millions of intervals.
+_MAX_PERIOD = timedelta(days=366)
 
 
 def parse_spot_price_csv(text: str) -> list[SpotPrice]:
+    try:
+        return _csv_prices(text)
+    except csv.Error as error:  # a field over the csv module's 128 KiB limit, a NUL byte
+        raise PricingInputError("body", f"is not a CSV file evroam can read: {error}") from None
+
+
+def _csv_prices(text: str) -> list[SpotPrice]:
     rows = csv.DictReader(io.StringIO(text))
     columns = [name.strip() for name in rows.fieldnames or ()]
     missing = [name for name in ("bidding_zone", "start", "end", "currency") if name not in columns]
@@ -109,6 +119,8 @@ def _period_prices(period: ElementTree.Element, zone: str, currency: str, gap_fi
     interval = _child(period, "timeInterval")
     start = to_datetime(_normalised_minutes(_text(interval, "start")), "timeInterval.start")
     end = to_datetime(_normalised_minutes(_text(interval, "end")), "timeInterval.end")
+    if end - start > _MAX_PERIOD:
+        raise PricingInputError("timeInterval.end", f"the period lasts more than {_MAX_PERIOD.days} days: split it")
     step = _resolution(_text(period, "resolution"))
     positions, remainder = divmod(end - start, step)
     if remainder or positions <= 0:

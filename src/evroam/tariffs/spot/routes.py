@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
-from pydantic import AwareDatetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.api.deps import OperatorId, SessionDep
 from evroam.api.pagination import PageParams, page_envelope
 from evroam.api.responses import ERROR_RESPONSES
-from evroam.api.schemas import Page
+from evroam.api.schemas import Instant, Page
 from evroam.errors import Invalid
 from evroam.tariffs.spot import service as spot_service
 from evroam.tariffs.schemas import BiddingZone
@@ -48,8 +47,8 @@ async def list_spot_prices(
     operator_id: OperatorId,
     page: PageParams,
     bidding_zone: ZoneParam = None,
-    start: Annotated[AwareDatetime | None, Query(alias="from", description="Intervals ending after this")] = None,
-    end: Annotated[AwareDatetime | None, Query(alias="to", description="Intervals starting before this")] = None,
+    start: Annotated[Instant | None, Query(alias="from", description="Intervals ending after this")] = None,
+    end: Annotated[Instant | None, Query(alias="to", description="Intervals starting before this")] = None,
 ) -> dict:
     if start is not None and end is not None and end <= start:
         raise Invalid("to", "must be after from")
@@ -71,21 +70,12 @@ async def import_spot_price_file(
     media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type not in _FILE_IS_XML:
         raise Invalid("content-type", "must be text/csv or application/xml")
-    content = await _body(request)
+    content = await request.body()  # at most MAX_FILE_BYTES: the app's RequestSizeLimit holds it there
     try:
         prices = spot_service.parse_spot_file(content, bidding_zone, xml=_FILE_IS_XML[media_type])
     except SpotImportError as error:
         raise Invalid(error.field, error.problem) from None
     return await _stored(session, operator_id, prices, "")
-
-
-async def _body(request: Request) -> bytes:
-    content = bytearray()
-    async for chunk in request.stream():
-        content += chunk
-        if len(content) > MAX_FILE_BYTES:
-            raise Invalid("body", f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: split the file")
-    return bytes(content)
 
 
 async def _stored(session: AsyncSession, operator_id: int, prices: list[SpotPrice], item_path: str) -> SpotImportOut:

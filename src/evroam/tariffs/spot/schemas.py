@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
-from evroam.api.schemas import CamelModel
+from evroam.api.schemas import CamelModel, Instant
 from evroam.tariffs.spot.models import SpotPrice as SpotPriceRow
 from evroam.tariffs.schemas import BiddingZone, Currency, SignedUnitPrice, UtcTimestamp
 
 
 class SpotPriceIn(CamelModel):
-    start: AwareDatetime  # inclusive
-    end: AwareDatetime  # exclusive
+    start: Instant  # inclusive
+    end: Instant  # exclusive
     price: SignedUnitPrice  # per kWh, excl. VAT; negative prices do happen
 
 

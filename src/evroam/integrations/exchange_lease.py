@@ -17,16 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.database.base import utcnow
 from evroam.integrations.models import Integration
-from evroam.ocpi.protocol.client import TIMEOUT
 from evroam.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-# At most seven partner calls: versions, details and credentials, each possibly again with the other
-# token encoding, and a DELETE withdrawing a registration we cannot keep; each waits for its connection
-# and its answer.
-_MOST_PARTNER_CALLS = 7
-EXCHANGE_BUDGET = timedelta(seconds=_MOST_PARTNER_CALLS * (TIMEOUT.connect + TIMEOUT.read))
+# At most seven partner calls (versions, details and credentials, each possibly again with the other
+# token encoding, and a DELETE withdrawing a registration we cannot keep), each bounded by the OCPI
+# client's connect and read timeouts (5 s + 30 s).
+EXCHANGE_BUDGET = timedelta(minutes=5)
 LEASE_TERM = 2 * EXCHANGE_BUDGET
 
 
