@@ -126,7 +126,11 @@ def test_total_is_the_sum_of_the_parts_then_clamped(tariff: Tariff, periods: lis
 
 @PROPERTY_SETTINGS
 @given(
-    tariffs(energy_blind_restrictions, [Dimension.ENERGY]),
+    # Whole Wh only. With larger steps the property is false by the specification itself (ocpi-notes
+    # §13.4.2): the session's total energy is rounded up once and the extra goes onto the last period, so
+    # energy added to an earlier, cheaper element can take billed Wh away from a dearer last one (found:
+    # 1 Wh free then 1 Wh at step 60 bills 59 Wh at the last price, where 0 + 1 Wh billed 60).
+    tariffs(energy_blind_restrictions, [Dimension.ENERGY], steps=st.just(1)),
     sessions(states=(PeriodState.CHARGING,)),
     st.data(),
 )
