@@ -87,6 +87,7 @@ def settings_for(var_dir: Path, port: int, database_url: str) -> Settings:
     return Settings(
         database_url=database_url, var_dir=var_dir, secret_key=SECRET_KEY,
         bootstrap_api_key=API_KEY, port=port, public_url=f"http://127.0.0.1:{port}",
+        partner_networks_allowed="127.0.0.0/8",  # the bench partner listens on loopback
     )
 
 

@@ -99,6 +99,9 @@ def database_url(request: pytest.FixtureRequest, sqlite_template: Path, tmp_path
     return url
 
 
+LOOPBACK = "127.0.0.0/8, ::1"
+
+
 def make_settings(database_url: str, var_dir: Path, **overrides) -> Settings:
     values = dict(
         database_url=database_url,
@@ -110,6 +113,8 @@ def make_settings(database_url: str, var_dir: Path, **overrides) -> Settings:
         business_name="Test CPO",
         bootstrap_api_key=API_KEY,
         run_worker_in_process=False,
+        # Every peer of the suite listens on loopback; tests of the guard itself set their own list.
+        partner_networks_allowed=LOOPBACK,
     )
     values.update(overrides)
     return Settings(**values)

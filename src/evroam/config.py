@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from evroam.outbound.policy import AllowedNetworks
+
 DEFAULT_VAR_DIR = Path("var")
 # An API key is the whole of an operator's authentication: long enough that guessing is hopeless.
 MIN_API_KEY_LENGTH = 32
@@ -35,6 +37,21 @@ class Settings(BaseSettings):
     # The embedded database runs the delivery worker inside `evroam serve`; `evroam worker` does it
     # for deployments that scale workers separately.
     run_worker_in_process: bool = True
+    # The outbound guard (evroam.outbound): partner URLs must resolve to public addresses, except those
+    # inside these networks or with these host names (comma-separated CIDR ranges and names; tests and
+    # private deployments set it, `make run` allows loopback for its demo).
+    partner_networks_allowed: str = ""
+    # Every call to a partner: seconds to connect, between bytes read, and for the whole call.
+    outbound_connect_timeout: float = Field(default=5.0, gt=0)
+    outbound_read_timeout: float = Field(default=20.0, gt=0)
+    outbound_total_timeout: float = Field(default=30.0, gt=0)
+    # A partner's answer larger than this is cut off and counts as a failed call.
+    outbound_max_response_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    # Credentials exchanges that partners start with us: at most this many at once in one process, and a
+    # token that failed this many times within the window waits for the window to pass (HTTP 429).
+    credentials_exchanges_max: int = Field(default=16, ge=1)
+    credentials_failures_allowed: int = Field(default=5, ge=1)
+    credentials_failure_window_seconds: float = Field(default=300.0, gt=0)
 
     @field_validator("bootstrap_api_key")
     @classmethod
@@ -45,6 +62,12 @@ class Settings(BaseSettings):
                 "generate one with `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
             )
         return key
+
+    @field_validator("partner_networks_allowed")
+    @classmethod
+    def _networks_parse(cls, value: str) -> str:
+        AllowedNetworks.parse(value)  # raises ValueError naming the entry it cannot read
+        return value
 
     def resolved_database_url(self) -> str:
         if self.database_url:

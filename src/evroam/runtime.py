@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from evroam import events
 from evroam.config import Settings
 from evroam.database.engine import create_engine, session_factory
+from evroam.outbound.client import Outbound, OutboundClient
 from evroam.security import SecretBox
 
 # session.info key: the runtime's outbox signal, set by the outbox's commit hook.
@@ -25,6 +26,10 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     secrets: SecretBox
+    # Every call to a partner goes through the outbound guard; `partners` is the client the handshakes
+    # share (the delivery worker opens one per partner from `outbound`).
+    outbound: Outbound
+    partners: OutboundClient
     # Set whenever the outbox gets new rows, so an in-process worker wakes without polling delay.
     outbox_signal: asyncio.Event = field(default_factory=asyncio.Event)
     background_tasks: set[asyncio.Task] = field(default_factory=set)
@@ -38,11 +43,14 @@ class Runtime:
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
         engine = create_engine(settings.resolved_database_url())
+        outbound = Outbound.from_settings(settings)
         return cls(
             settings=settings,
             engine=engine,
             sessions=session_factory(engine),
             secrets=SecretBox(settings.resolved_secret_key()),
+            outbound=outbound,
+            partners=outbound.client(),
         )
 
     def subscribe(self, subscriber: events.Subscriber) -> None:
@@ -72,4 +80,5 @@ class Runtime:
         for task in list(self.background_tasks):
             task.cancel()
         await asyncio.gather(*self.background_tasks, return_exceptions=True)
+        await self.partners.aclose()
         await self.engine.dispose()

@@ -10,17 +10,17 @@ from contextlib import asynccontextmanager
 import uvicorn
 
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+        probe.bind((host, 0))
         return probe.getsockname()[1]
 
 
 @asynccontextmanager
-async def serve(app, port: int | None = None) -> AsyncIterator[str]:
-    """Serves `app` in this event loop on 127.0.0.1 and yields its base URL."""
-    port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+async def serve(app, port: int | None = None, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Serves `app` in this event loop on `host` (a loopback address) and yields its base URL."""
+    port = port or free_port(host)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -28,7 +28,7 @@ async def serve(app, port: int | None = None) -> AsyncIterator[str]:
             task.result()
         await asyncio.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         await task

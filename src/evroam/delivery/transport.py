@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx
 import orjson
 
 from evroam.integrations.models import Integration
 from evroam.ocpi.protocol.client import NotConnected, PartnerUnreachable, Party, send
+from evroam.outbound.client import OutboundClient
 from evroam.runtime import Runtime
 
 
@@ -35,7 +35,7 @@ async def push(
     method: str,
     url: str,
     body: str | None,
-    http: httpx.AsyncClient,
+    http: OutboundClient,
 ) -> Outcome:
     try:
         reply = await send(

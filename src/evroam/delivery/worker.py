@@ -31,7 +31,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import httpx
 from sqlalchemy import Update, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -43,7 +42,8 @@ from evroam.delivery.outbox import receiver_url, supersedes
 from evroam.delivery.transport import Outcome, push
 from evroam.integrations.models import Integration
 from evroam.network.operators.models import Operator
-from evroam.ocpi.protocol.client import TIMEOUT, Party
+from evroam.ocpi.protocol.client import Party
+from evroam.outbound.client import Outbound, OutboundClient
 from evroam.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ async def run_worker(runtime: Runtime, stop: asyncio.Event, policy: DeliveryPoli
     tasks: set[asyncio.Task] = set()
     finished: list[tuple[Claimed, Outcome]] = []
     next_prune = 0.0
-    async with _Connections(policy.per_partner) as http:
+    async with _Connections(runtime.outbound, policy.per_partner) as http:
         try:
             while not stop.is_set():
                 runtime.outbox_signal.clear()
@@ -202,13 +202,14 @@ class _Connections:
     """One small connection pool per partner: httpx looks over every connection of a pool on each
     request, so a few small pools cost far less than one big one, and one partner cannot hold them all."""
 
-    def __init__(self, per_partner: int) -> None:
-        self.limits = httpx.Limits(max_connections=per_partner, max_keepalive_connections=per_partner)
-        self.clients: dict[str, httpx.AsyncClient] = {}
+    def __init__(self, outbound: Outbound, per_partner: int) -> None:
+        self.outbound = outbound
+        self.per_partner = per_partner
+        self.clients: dict[str, OutboundClient] = {}
 
-    def to(self, integration_id: str) -> httpx.AsyncClient:
+    def to(self, integration_id: str) -> OutboundClient:
         if integration_id not in self.clients:
-            self.clients[integration_id] = httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=True, limits=self.limits)
+            self.clients[integration_id] = self.outbound.client(max_connections=self.per_partner)
         return self.clients[integration_id]
 
     async def __aenter__(self) -> _Connections:
@@ -219,7 +220,7 @@ class _Connections:
 
 
 async def _deliver(
-    runtime: Runtime, http: httpx.AsyncClient, row: Claimed, partner: tuple[Integration, Party] | None
+    runtime: Runtime, http: OutboundClient, row: Claimed, partner: tuple[Integration, Party] | None
 ) -> tuple[Claimed, Outcome]:
     if partner is None:  # deleted since the claim; its rows go with it
         return row, Outcome(False, error="The integration no longer exists")

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from evroam.api.schemas import CamelModel
 from evroam.integrations.enums import CustomerRole, IntegrationStatus, IntegrationType, PartnerRole
+from evroam.outbound.policy import fit_to_call
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255, strip_whitespace=True)]
-Url = Annotated[str, StringConstraints(max_length=255, pattern=r"^https?://[^\s/?#]+[^\s]*$")]
+# Partner URLs evroam will call: the outbound guard's rules apply at input.
+Url = Annotated[str, StringConstraints(max_length=255, pattern=r"^https?://[^\s/?#]+[^\s]*$"),
+                AfterValidator(fit_to_call)]
 # OCPI string(64) of printable ASCII: what a partner's token may hold.
 PartnerToken = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")]
 Interval = Annotated[int, Field(ge=1, le=1440, description="Minutes, 1 to 1440; default 15")]

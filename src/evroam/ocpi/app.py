@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from evroam.api.errors import validation_details
+from evroam.ocpi.credentials.exchange_gate import ExchangeGate
 from evroam.ocpi.modules import mounting_order, resolve
 from evroam.ocpi.protocol.domain_errors import answer_domain_errors
 from evroam.ocpi.protocol.envelope import (
@@ -36,6 +37,7 @@ def create_ocpi_app(runtime: Runtime) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.runtime = runtime
+    app.state.exchange_gate = ExchangeGate.from_settings(runtime.settings)
     app.add_middleware(MessageIdMiddleware)
     app.add_middleware(RoutingHeaderMiddleware)
     app.add_middleware(TrailingSlashMiddleware)

@@ -80,26 +80,29 @@ async def test_reused_token_a_gets_401_not_405(live_evroam, runtime, peer):
     assert again.status_code == 401
 
 
-async def test_two_registrations_racing_with_one_token_a_connect_once(live_evroam, runtime):
+async def test_a_second_registration_while_one_runs_is_refused_before_any_call(live_evroam, runtime):
+    """One exchange at a time per integration (the exchange lease): two partners racing with one token A
+    do not both make evroam call out; the second is told at once, and only the first connects."""
     integration_id, token_a = await pending_integration(runtime)
     gate = asyncio.Event()
-    async with EmspPeer(gates={"versions": gate}).running() as first, \
-            EmspPeer(gates={"versions": gate}).running() as second:
-        racing = asyncio.gather(*(peer.register_with(f"{live_evroam}/ocpi/versions", token_a)
-                                  for peer in (first, second)))
+    async with EmspPeer(gates={"versions": gate}).running() as first, EmspPeer().running() as second:
+        first_attempt = asyncio.create_task(first.register_with(f"{live_evroam}/ocpi/versions", token_a))
+        try:
+            async def first_inside_the_exchange() -> bool:
+                # evroam reads the peer's versions after it accepted token A on the POST.
+                return bool(first.requests_to("/ocpi/versions"))
 
-        async def both_inside_the_exchange() -> bool:
-            # evroam reads a peer's versions after it accepted token A on the POST.
-            return bool(first.requests_to("/ocpi/versions") and second.requests_to("/ocpi/versions"))
-
-        await eventually(both_inside_the_exchange)
-        gate.set()
-        answers = await racing
-    assert sorted(answer["status_code"] for answer in answers) == [1000, 2000], answers
-    winner = first if answers[0]["status_code"] == 1000 else second
+            await eventually(first_inside_the_exchange)
+            refused = await second.register_with(f"{live_evroam}/ocpi/versions", token_a)
+        finally:
+            gate.set()
+        answer = await first_attempt
+    assert refused["status_code"] == 2000 and "already under way" in refused["status_message"], refused
+    assert second.requests_to("/ocpi/versions") == [], "the refused exchange made evroam call nobody"
+    assert answer["status_code"] == 1000, answer
     row = await load(runtime, integration_id)
-    assert runtime.secrets.decrypt(row.partner_token_encrypted) in winner.tokens
-    assert await token_kinds(runtime, integration_id) == ["C"], "only the winner holds a token"
+    assert runtime.secrets.decrypt(row.partner_token_encrypted) in first.tokens
+    assert await token_kinds(runtime, integration_id) == ["C"], "only the first holds a token"
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE"])

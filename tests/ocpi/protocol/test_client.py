@@ -38,10 +38,11 @@ async def _connected(runtime, peer: EmspPeer, **fields):
     return row
 
 
-async def test_request_adds_authorization_and_message_ids(peer):
+async def test_request_adds_authorization_and_message_ids(runtime, peer):
     token = peer.issue_token_a()
-    first = await request("GET", peer.versions_url, token=token, encoding="base64", correlation_id="corr-1")
-    second = await request("GET", peer.versions_url, token=token, encoding="plain")
+    first = await request("GET", peer.versions_url, token=token, encoding="base64", correlation_id="corr-1",
+                          http=runtime.partners)
+    second = await request("GET", peer.versions_url, token=token, encoding="plain", http=runtime.partners)
     assert first.ok and second.ok and isinstance(first, OcpiReply)
     seen_first, seen_second = peer.requests_to("/ocpi/versions")
     assert seen_first.headers["authorization"] == "Token " + base64.b64encode(token.encode()).decode()
@@ -121,10 +122,10 @@ async def test_ocpi_error_with_http_200_is_not_ok(live_evroam, runtime, peer):
     assert reply.http_status == 200 and not reply.ok
 
 
-async def test_unreachable_partner_raises():
+async def test_unreachable_partner_raises(runtime):
     url = f"http://127.0.0.1:{free_port()}/ocpi/versions"
     with pytest.raises(PartnerUnreachable) as raised:
-        await request("GET", url, token="t", encoding="plain")
+        await request("GET", url, token="t", encoding="plain", http=runtime.partners)
     assert raised.value.url == url and url in str(raised.value)
 
 

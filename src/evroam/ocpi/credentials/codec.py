@@ -11,14 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from evroam.ocpi.protocol.bodies import validation_message
+from evroam.outbound.policy import fit_to_call
 
 Role = Literal["CPO", "EMSP", "HUB", "NAP", "NSP", "OTHER", "SCSP"]
 ImageCategory = Literal["CHARGER", "ENTRANCE", "LOCATION", "NETWORK", "OPERATOR", "OTHER", "OWNER"]
 Token = Annotated[str, StringConstraints(pattern=r"^[!-~]{1,64}$")]
 Url = Annotated[str, StringConstraints(max_length=255, pattern=r"^https?://\S+$")]
+# The partner's versions URL, which evroam calls: the outbound guard's rules apply at input.
+VersionsUrl = Annotated[Url, AfterValidator(fit_to_call)]
 PartyId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{3}$")]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
 
@@ -29,7 +32,7 @@ class _Lenient(BaseModel):
 
 
 class Image(_Lenient):
-    url: Url
+    url: VersionsUrl
     thumbnail: Url | None = None
     category: ImageCategory
     type: Annotated[str, StringConstraints(min_length=1, max_length=4)]
@@ -52,13 +55,13 @@ class CredentialsRole(_Lenient):
 
 class Credentials221(_Lenient):
     token: Token
-    url: Url
+    url: VersionsUrl
     roles: Annotated[list[CredentialsRole], Field(min_length=1)]
 
 
 class Credentials211(_Lenient):
     token: Token
-    url: Url
+    url: VersionsUrl
     business_details: BusinessDetails
     party_id: PartyId
     country_code: CountryCode

@@ -1,8 +1,10 @@
 """Reading a partner's versions and version details with a token: the part both handshake directions share.
 
 Failures are `RegistrationFailure`s carrying the OCPI code the credentials Receiver answers with (3001:
-we cannot use the partner's API, 3002: no common version, 3003: a required endpoint is missing) and one
-sentence a person can act on.
+we cannot use the partner's API, 3002: no common version, 3003: a required endpoint is missing), one
+sentence the operator can act on (`message`, which may quote what the partner's server answered) and one
+for the partner (`for_partner`, which never does: a partner that gave us a URL must not learn from our
+answer what that URL serves).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from evroam.ocpi.protocol.envelope import (
 )
 from evroam.ocpi import modules
 from evroam.ocpi.modules import PARTNER_VERSIONS, implementation_of
+from evroam.outbound.client import OutboundClient
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +36,11 @@ CPO_OWNED = frozenset({"locations", "tariffs", "sessions", "cdrs"})
 
 
 class RegistrationFailure(Exception):
-    def __init__(self, code: int, message: str) -> None:
+    def __init__(self, code: int, message: str, for_partner: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.for_partner = for_partner or message
 
 
 class PartnerLine:
@@ -46,7 +50,9 @@ class PartnerLine:
     next calls and `learned_setting()` tells what to remember in `Integration.token_encoding`.
     """
 
-    def __init__(self, token: str, setting: str | None, token_name: str, version: str | None = None) -> None:
+    def __init__(self, http: OutboundClient, token: str, setting: str | None, token_name: str,
+                 version: str | None = None) -> None:
+        self.http = http
         self.token = token
         forced = setting in (token_encoding.BASE64, token_encoding.PLAIN)
         self.setting = setting if forced else token_encoding.AUTO
@@ -62,10 +68,10 @@ class PartnerLine:
 
     async def call(self, method: str, url: str, json_body: Any = None) -> OcpiReply:
         encoding = self.encoding
-        reply = await request(method, url, token=self.token, encoding=encoding, json_body=json_body)
+        reply = await request(method, url, token=self.token, encoding=encoding, json_body=json_body, http=self.http)
         if reply.http_status == 401 and self.setting == token_encoding.AUTO:
             retry = await request(method, url, token=self.token, encoding=token_encoding.other_encoding(encoding),
-                                  json_body=json_body)
+                                  json_body=json_body, http=self.http)
             if _understood(retry):
                 self.learned = token_encoding.other_encoding(encoding)
                 return retry
@@ -165,11 +171,13 @@ async def _data(line: PartnerLine, url: str, what: str) -> Any:
         reply = await line.call("GET", url)
     except PartnerUnreachable as exc:
         raise RegistrationFailure(UNABLE_TO_USE_CLIENT_API,
-                                  f"The partner's {what} at {url} cannot be reached: {exc.reason}.") from exc
+                                  f"The partner's {what} at {url} cannot be reached: {exc.reason}.",
+                                  f"evroam got no answer from your {what} at {url}.") from exc
     if reply.http_status == 401:
         raise RegistrationFailure(UNABLE_TO_USE_CLIENT_API,
                                   f"The partner refused {line.token_name} at its {what} {url} (HTTP 401).")
     if not reply.ok:
         raise RegistrationFailure(UNABLE_TO_USE_CLIENT_API,
-                                  f"The partner's {what} at {url} answered {reply.problem()}.")
+                                  f"The partner's {what} at {url} answered {reply.problem()}.",
+                                  f"Your {what} at {url} answered {reply.status_summary()}.")
     return reply.data

@@ -79,7 +79,7 @@ async def unregister_at_partner(runtime: Runtime, integration_id: str) -> None:
             return
         reply = await request(
             "DELETE", url, token=runtime.secrets.decrypt(row.partner_token_encrypted),
-            encoding=token_encoding.resolve(row.token_encoding, row.ocpi_version),
+            encoding=token_encoding.resolve(row.token_encoding, row.ocpi_version), http=runtime.partners,
         )
         if not reply.ok:
             log.warning("integration %s: DELETE %s answered %s", integration_id, url, reply.problem())
@@ -117,7 +117,7 @@ class _Attempt:
             raise RegistrationFailure(UNABLE_TO_USE_CLIENT_API,
                                       "There is no partner token to register with: give ocpiConnection.initialToken.")
         token_name = "evroam's current token" if updating else "the initial token (token A)"
-        line = PartnerLine(self.runtime.secrets.decrypt(encrypted), setting, token_name)
+        line = PartnerLine(self.runtime.partners, self.runtime.secrets.decrypt(encrypted), setting, token_name)
         discovery = await discover(line, partner_url, partner_is_cpo=initial_role == "CPO")
 
         self.token_b = new_secret_token()
@@ -205,7 +205,7 @@ async def _withdraw(discovery: Discovery, credentials: PartnerCredentials, line:
     """Undoes a registration the partner accepted but we cannot keep (best effort)."""
     url = discovery.endpoint("credentials")
     try:
-        await request("DELETE", url, token=credentials.token, encoding=line.encoding)
+        await request("DELETE", url, token=credentials.token, encoding=line.encoding, http=line.http)
     except PartnerUnreachable:
         log.warning("could not withdraw the registration at %s", url)
 

@@ -37,13 +37,15 @@ def _credentials_routes(version: str) -> None:
         if caller.is_registered:
             raise _not_allowed("Already registered: update the credentials with PUT")
         payload = await read_json(request)
-        return ocpi_response(await credentials_service.exchange(runtime, caller, version, payload))
+        gate = request.app.state.exchange_gate
+        return ocpi_response(await credentials_service.exchange(runtime, gate, caller, version, payload))
 
     async def put_credentials(request: Request, caller: RegistrationCaller, runtime: RuntimeDep):
         if not caller.is_registered:
             raise _not_allowed("Not registered: register with POST first")
         payload = await read_json(request)
-        return ocpi_response(await credentials_service.exchange(runtime, caller, version, payload))
+        gate = request.app.state.exchange_gate
+        return ocpi_response(await credentials_service.exchange(runtime, gate, caller, version, payload))
 
     async def delete_credentials(caller: RegistrationCaller, runtime: RuntimeDep):
         if not caller.is_registered:

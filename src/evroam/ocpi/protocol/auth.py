@@ -15,9 +15,10 @@ from fastapi import Depends, Request
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evroam.api.deps import get_session
+from evroam.api.deps import get_runtime, get_session
 from evroam.integrations.models import Integration, IntegrationToken
 from evroam.ocpi.protocol.envelope import CLIENT_ERROR, OcpiError
+from evroam.runtime import Runtime
 from evroam.security import hash_secret
 
 REGISTRATION_TOKEN = "A"
@@ -76,9 +77,11 @@ async def identify_caller(session: AsyncSession, header: str | None) -> Caller:
     raise OcpiError(CLIENT_ERROR, "Unknown or missing credentials token", http_status=401)
 
 
-async def registration_caller(request: Request, session: Annotated[AsyncSession, Depends(get_session)]) -> Caller:
-    """Versions and credentials: token A (registration) or the partner's full token."""
-    return await identify_caller(session, request.headers.get("authorization"))
+async def registration_caller(request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]) -> Caller:
+    """Versions and credentials: token A (registration) or the partner's full token. In a session of its own
+    that ends here: a credentials exchange then calls the partner, and must not hold a connection meanwhile."""
+    async with runtime.sessions() as session:
+        return await identify_caller(session, request.headers.get("authorization"))
 
 
 async def partner_caller(request: Request, session: Annotated[AsyncSession, Depends(get_session)]) -> Caller:

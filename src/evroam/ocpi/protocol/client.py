@@ -5,7 +5,8 @@ Two levels:
 * `request(method, url, token=..., encoding=...)`: any OCPI call with a given token (the registration uses
   it with token A, or with a token it is testing). Adds `Authorization: Token …` (Base64 or plain),
   `X-Request-ID` (new every call) and `X-Correlation-ID` (given, to tie a call to what caused it, or new),
-  follows redirects (some servers insist on trailing slashes), and returns an `OcpiReply`.
+  and returns an `OcpiReply`. It goes through the given `OutboundClient` (evroam.outbound): the guard,
+  redirects checked hop by hop, timeouts and a size limit.
 * `send(runtime, integration, method, url, json_body, module)`: a call to a CONNECTED integration (for the
   outbox worker: pushes of locations, tariffs, ...). It decrypts the partner token, encodes it as the
   integration's version and `token_encoding` say, and on 2.2.x functional modules adds the routing headers
@@ -14,11 +15,13 @@ Two levels:
   `to_party=` to address another one). Never on configuration modules (`ocpi/modules.py`). Raises
   `NotConnected` when the integration is not CONNECTED or has no partner token.
 
-Both raise `PartnerUnreachable` when no HTTP answer came back (connection refused, timeout, bad URL).
+Both raise `PartnerUnreachable` when no HTTP answer came back (refused by the guard, connection refused,
+timeout, answer too large).
 An `OcpiReply` carries the HTTP status, the OCPI `status_code`/`status_message`/`data` when the body is
 an envelope (else `status_code` is None), and `retry_after` in seconds (from `Retry-After`, on 429/503).
-`reply.ok` is HTTP 2xx with an OCPI 1xxx code; `reply.problem()` says in words what went wrong.
-Pass `http=` an `httpx.AsyncClient` to reuse connections across many calls.
+`reply.ok` is HTTP 2xx with an OCPI 1xxx code; `reply.problem()` says in words what went wrong (for the
+operator: it may quote the partner's answer, which is never passed on to another partner).
+`send` uses the runtime's shared client unless given `http=` (the worker keeps one per partner).
 
 `find_endpoint(version_details, identifier, role)` finds a partner endpoint URL in the stored
 `Integration.version_details` (2.1.1 endpoints carry a role inferred at registration, see discovery.py).
@@ -41,12 +44,10 @@ from evroam.network.operators.models import Operator
 from evroam.ocpi.modules import V221, implementation_of, is_configuration
 from evroam.ocpi.protocol import token_encoding
 from evroam.ocpi.protocol.envelope import JSON_OPTIONS
+from evroam.outbound.client import Answer, CallFailed, OutboundClient
 from evroam.runtime import Runtime
 
 log = logging.getLogger(__name__)
-
-TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-
 
 class PartnerUnreachable(Exception):
     def __init__(self, url: str, reason: str) -> None:
@@ -81,6 +82,12 @@ class OcpiReply:
     @property
     def ok(self) -> bool:
         return 200 <= self.http_status < 300 and self.status_code is not None and 1000 <= self.status_code < 2000
+
+    def status_summary(self) -> str:
+        """The statuses alone, for a partner: nothing of what the answer said."""
+        if self.status_code is None:
+            return f"HTTP {self.http_status} without an OCPI envelope"
+        return f"HTTP {self.http_status}, OCPI {self.status_code}"
 
     def problem(self) -> str:
         """What went wrong, in words fit for a status description (empty when nothing did)."""
@@ -118,7 +125,7 @@ async def request(
     json_body: Any = None,
     headers: dict[str, str] | None = None,
     correlation_id: str | None = None,
-    http: httpx.AsyncClient | None = None,
+    http: OutboundClient,
 ) -> OcpiReply:
     all_headers = {"Authorization": token_encoding.authorization(token, encoding), **message_ids(correlation_id)}
     content = None
@@ -127,14 +134,10 @@ async def request(
         all_headers["Content-Type"] = "application/json"
     all_headers.update(headers or {})
     try:
-        if http is None:
-            async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=True) as own:
-                response = await own.request(method, url, content=content, headers=all_headers)
-        else:
-            response = await http.request(method, url, content=content, headers=all_headers)
-    except httpx.HTTPError as exc:
-        raise PartnerUnreachable(url, _describe(exc)) from exc
-    return _reply(method, url, response)
+        answer = await http.request(method, url, content=content, headers=all_headers)
+    except CallFailed as exc:
+        raise PartnerUnreachable(url, exc.reason) from exc
+    return _reply(method, url, answer)
 
 
 async def send(
@@ -148,7 +151,7 @@ async def send(
     to_party: Party | None = None,
     from_party: Party | None = None,
     correlation_id: str | None = None,
-    http: httpx.AsyncClient | None = None,
+    http: OutboundClient | None = None,
 ) -> OcpiReply:
     """`from_party` spares a database read when the caller knows our party (the worker, per batch)."""
     if integration.integration_status != "CONNECTED" or not integration.partner_token_encrypted:
@@ -170,7 +173,7 @@ async def send(
         json_body=json_body,
         headers=headers,
         correlation_id=correlation_id,
-        http=http,
+        http=http or runtime.partners,
     )
 
 
@@ -197,11 +200,11 @@ async def _our_party(runtime: Runtime, operator_id: int) -> Party:
     return Party(operator.country_code, operator.party_id)
 
 
-def _reply(method: str, url: str, response: httpx.Response) -> OcpiReply:
+def _reply(method: str, url: str, answer: Answer) -> OcpiReply:
     status_code = status_message = data = None
     try:
-        body = response.json()
-    except ValueError:
+        body = orjson.loads(answer.body) if answer.body else None
+    except orjson.JSONDecodeError:
         body = None
     if isinstance(body, dict) and isinstance(body.get("status_code"), int):
         status_code = body["status_code"]
@@ -210,13 +213,13 @@ def _reply(method: str, url: str, response: httpx.Response) -> OcpiReply:
     return OcpiReply(
         method=method,
         url=url,
-        http_status=response.status_code,
+        http_status=answer.status,
         status_code=status_code,
         status_message=status_message,
         data=data,
-        retry_after=_retry_after(response.headers.get("retry-after")),
-        headers=response.headers,
-        body_excerpt="" if status_code is not None else _excerpt(response.text),
+        retry_after=_retry_after(answer.headers.get("retry-after")),
+        headers=answer.headers,
+        body_excerpt="" if status_code is not None else _excerpt(answer.body.decode("utf-8", "replace")),
     )
 
 
@@ -239,10 +242,3 @@ def _retry_after(value: str | None) -> float | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return max(0.0, (moment - datetime.now(UTC)).total_seconds())
-
-
-def _describe(exc: httpx.HTTPError) -> str:
-    if isinstance(exc, httpx.TimeoutException):
-        return "no answer in time"
-    reason = str(exc) or type(exc).__name__
-    return reason[:200]

@@ -28,11 +28,13 @@ JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
 class OcpiError(Exception):
     """An OCPI-level failure: answered in the envelope with its status code (HTTP 200 unless said otherwise)."""
 
-    def __init__(self, status_code: int, message: str, http_status: int = 200) -> None:
+    def __init__(self, status_code: int, message: str, http_status: int = 200,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.message = message
         self.http_status = http_status
+        self.headers = headers
 
 
 def ocpi_timestamp(moment: datetime | None = None) -> str:
@@ -67,4 +69,5 @@ def ocpi_response(
 
 
 def error_response(error: OcpiError) -> Response:
-    return ocpi_response(None, error.status_code, error.message, http_status=error.http_status)
+    return ocpi_response(None, error.status_code, error.message, http_status=error.http_status,
+                         headers=error.headers)
