@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from evroam.tariffs.pricing.cdr_statement import StatementWarning
 from evroam.tariffs.pricing.model import ZERO_MONEY, CostField, LineItem, Money, PricingResult
 
 _FOUR_DECIMALS = Decimal("0.0001")
@@ -21,6 +22,7 @@ _DIMENSIONS = {"ENERGY": ("kWh", "kWh", False), "FLAT": ("fee", "fee", False), "
                "PARKING_TIME": ("s", "hour", True), "RESERVATION_TIME": ("s", "hour", True)}  # fmt: skip
 _COST_FIELDS = {field: str(field) for field in CostField}
 _TWO_DIGITS = tuple(f"{number:02d}" for number in range(60))
+_SHOWN_DECIMALS = Decimal("0.000001")  # in warnings: a millionth of an hour is under 4 ms
 
 
 def pricing_result_json(result: PricingResult, period_sources: Sequence[int] | None = None) -> dict[str, Any]:
@@ -121,3 +123,26 @@ class _Writer:
         if item.spot_price is not None:
             line["spot_price"] = float(item.spot_price)
         return line
+
+
+def warning_json(warning: StatementWarning) -> dict[str, Any]:
+    """A disagreement between a CDR's statements of a volume, with a sentence saying it."""
+    stated, implied = _shown(warning.stated), _shown(warning.implied)
+    unit = warning.unit
+    where = f"the {warning.implied_by}" if warning.period_index is None else f"its {warning.implied_by}"
+    return {
+        "source": warning.source,
+        "period_index": warning.period_index,
+        "dimension": warning.dimension,
+        "stated": float(stated),
+        "implied": float(implied),
+        "implied_by": warning.implied_by,
+        "unit": unit,
+        "message": f"{warning.source} states {warning.dimension} {stated} {unit}, {where} imply {implied} {unit}",
+    }
+
+
+def _shown(value: Decimal) -> Decimal:
+    """Up to 6 decimals, without trailing zeros: 1.973, not 1.973000."""
+    shown = value.quantize(_SHOWN_DECIMALS, ROUND_HALF_UP).normalize()
+    return shown.quantize(1) if shown == shown.to_integral_value() else shown
