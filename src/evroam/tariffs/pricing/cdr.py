@@ -26,6 +26,7 @@ from evroam.tariffs.pricing.cdr_statement import (
     billed_volumes,
     hours_to_seconds,
     read_totals,
+    to_hours,
 )
 from evroam.tariffs.pricing.errors import PricingInputError
 from evroam.tariffs.pricing.input import (
@@ -41,8 +42,6 @@ from evroam.tariffs.pricing.time_zones import zone_named, zone_of_country
 
 __all__ = ["CdrSession", "hours_to_seconds", "read_cdr"]
 
-_INFINITY = float("inf")
-_JSON_NUMBERS = (float, int)  # exactly: a bool is no volume
 _RESERVATION, _CHARGING, _PARKING = PeriodState.RESERVATION, PeriodState.CHARGING, PeriodState.PARKING
 # the dimensions read, each with whether its volume is in hours (see _readings)
 _READ_DIMENSIONS = {"TIME": True, "PARKING_TIME": True, "RESERVATION_TIME": True, "ENERGY": False, "MIN_CURRENT": False,
@@ -113,7 +112,10 @@ def read_cdr(cdr: Mapping[str, Any], time_zone: str | None = None) -> CdrSession
     periods: list[SessionPeriod] = []
     sources: list[int] = []
     for index, values in enumerate(readings):
-        added = _add_periods(periods, starts[index], volumes[index], values)
+        try:
+            added = _add_periods(periods, starts[index], spans_s[index], volumes[index], values)
+        except PricingInputError as error:
+            raise error.within(f"charging_periods[{index}]") from None
         sources += [index] * added
     return CdrSession(tuple(periods), _time_zone(cdr, time_zone, starts), optional_text(cdr, "currency"),
                       tuple(tariff_ids), tuple(sources), tuple(warnings))  # fmt: skip
@@ -137,10 +139,7 @@ def _readings(dimensions: list[Any]) -> dict[str, Volume]:
             if in_hours is None:
                 continue
             volume = dimension.get("volume")
-            if in_hours and type(volume) in _JSON_NUMBERS and 0 <= volume < _INFINITY:
-                values[kind] = volume  # checked; converted as the period is built
-            else:
-                values[kind] = to_non_negative(volume, "volume")  # a Decimal, or raises
+            values[kind] = to_hours(volume, "volume") if in_hours else to_non_negative(volume, "volume")
         except PricingInputError as error:
             raise error.within(f"dimensions[{index}]") from None
     return values
@@ -158,9 +157,15 @@ def _check_phase(values: dict[str, Volume], charging_started: bool) -> bool:
     return False
 
 
-def _add_periods(periods: list[SessionPeriod], start: datetime, volumes: PeriodVolumes,
+def _add_periods(periods: list[SessionPeriod], start: datetime, span_s: int, volumes: PeriodVolumes,
                  values: dict[str, Volume]) -> int:  # fmt: skip
     """Adds the session periods of one charging period to `periods`; returns how many."""
+    billed_s = (volumes.reservation_s or 0) + (volumes.charging_s or 0) + (volumes.parking_s or 0)
+    if billed_s > span_s:  # billed past the next start: the time billed must still be in the calendar
+        try:
+            start + timedelta(seconds=billed_s)
+        except OverflowError:
+            raise PricingInputError("dimensions", "the time stated runs past the year 9999") from None
     if volumes.reservation_s is not None:
         periods.append(SessionPeriod(_RESERVATION, start, volumes.reservation_s))
         return 1
@@ -184,7 +189,8 @@ def _add_periods(periods: list[SessionPeriod], start: datetime, volumes: PeriodV
         energy = ZERO
         added = 1
     if parking_s is not None:
-        parking_start = start + timedelta(seconds=charging_s) if charging_s else start
+        # where the charging stops, by its stated time, but within the period as its start times place it
+        parking_start = start + timedelta(seconds=min(charging_s, span_s)) if charging_s else start
         periods.append(SessionPeriod(_PARKING, parking_start, parking_s, energy))
         added += 1
     return added

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from evroam.tariffs.pricing.errors import PricingInputError
 from evroam.tariffs.pricing.input import to_non_negative
 from evroam.tariffs.pricing.model import ZERO
 
@@ -42,8 +43,9 @@ _HALF = Decimal("0.5")
 _ONE_SECOND = Decimal(1)
 _FINEST_SHARE = -3  # energy shares are at least as fine as whole Wh
 _JSON_NUMBERS = (float, int)  # exactly: a bool is no volume
-_INFINITY = float("inf")
 _TOTALS = ("total_energy", "total_time", "total_parking_time")
+# More hours than a year has: no session, and beyond it a billed time could leave the calendar
+MOST_HOURS = 10_000
 _START_TIMES = "start times"
 _PERIODS = "charging periods"
 
@@ -83,13 +85,20 @@ def read_totals(cdr: Mapping[str, Any]) -> dict[str, Volume]:
     totals: dict[str, Volume] = {}
     for key in _TOTALS:
         value = cdr.get(key)
-        if value is None:
-            continue
-        if type(value) in _JSON_NUMBERS and 0 <= value < _INFINITY:
-            totals[key] = value
-        else:
-            totals[key] = to_non_negative(value, key)  # a Decimal, or raises naming the field
+        if value is not None:
+            totals[key] = to_non_negative(value, key) if key == "total_energy" else to_hours(value, key)
     return totals
+
+
+def to_hours(value: Any, field: str) -> Volume:
+    """A number of hours, checked: at least 0, at most MOST_HOURS. A JSON float or int stays as it is (see
+    seconds); anything else becomes a Decimal."""
+    if type(value) in _JSON_NUMBERS and 0 <= value <= MOST_HOURS:
+        return value
+    hours = to_non_negative(value, field)  # a Decimal, or raises naming the field
+    if hours > MOST_HOURS:
+        raise PricingInputError(field, f"more than {MOST_HOURS} hours")
+    return hours
 
 
 def billed_volumes(
@@ -124,7 +133,7 @@ def billed_volumes(
             else ("PARKING_TIME",)  # fmt: skip
         _check_period(warnings, index, values, stated, spans_s[index])
     if totals:
-        _time_from_totals(volumes, untimed, spans_s, totals)
+        _time_from_totals(volumes, untimed, spans_s, readings, totals)
         _energy_from_total(volumes, unmetered, totals)
         _check_totals(warnings, readings, volumes, spans_s, totals)
     for index in unmetered:
@@ -168,12 +177,17 @@ def _check_period(warnings: list[StatementWarning], index: int, values: Mapping[
 
 
 def _time_from_totals(volumes: list[PeriodVolumes], untimed: list[int], spans_s: Sequence[int],
-                      totals: Mapping[str, Volume]) -> None:  # fmt: skip
+                      readings: Sequence[Mapping[str, Volume]], totals: Mapping[str, Volume]) -> None:  # fmt: skip
     total_time = totals.get("total_time")
     if not untimed or total_time is None:
         return  # their lengths by the start times stay
-    parking_s = seconds(totals["total_parking_time"]) if "total_parking_time" in totals else \
-        sum(volume.parking_s or 0 for volume in volumes)  # fmt: skip
+    # the parking the periods bill: total_parking_time is rounded too, and would leave its rounding to
+    # charging. Unless it states more parking than rounding allows: what no period places is no charging.
+    parking_s = sum(volume.parking_s or 0 for volume in volumes)
+    total_parking = totals.get("total_parking_time")
+    if total_parking is not None and _disagrees("total_parking_time", total_parking, Decimal(parking_s),
+                                                _rounding_s(readings, ("PARKING_TIME",))):  # fmt: skip
+        parking_s = max(parking_s, seconds(total_parking))
     without = set(untimed)
     stated_s = sum(volume.charging_s or 0 for index, volume in enumerate(volumes) if index not in without)
     left_s = max(seconds(total_time) - parking_s - stated_s, 0)  # less than none: _check_totals reports it
@@ -243,13 +257,17 @@ def _rounding_s(readings: Sequence[Mapping[str, Volume]], kinds: tuple[str, ...]
 
 def _check_total(warnings: list[StatementWarning], key: str, dimension: str, total: Volume, implied: Decimal,
                  slack: Decimal, implied_by: str) -> None:  # fmt: skip
-    """`implied` is in seconds for a total in hours, else in kWh; `slack` likewise, before the total's own rounding."""
-    stated = as_decimal(total)
-    in_hours = key != "total_energy"
-    scale = _SECONDS_PER_HOUR if in_hours else 1
-    if abs(stated * scale - implied) > slack + _half_unit(total) * scale:
-        warnings.append(StatementWarning(key, None, dimension, stated, implied / scale, implied_by,
+    if _disagrees(key, total, implied, slack):
+        in_hours = key != "total_energy"
+        warnings.append(StatementWarning(key, None, dimension, as_decimal(total),
+                                         implied / _SECONDS_PER_HOUR if in_hours else implied, implied_by,
                                          "h" if in_hours else "kWh"))  # fmt: skip
+
+
+def _disagrees(key: str, total: Volume, implied: Decimal, slack: Decimal) -> bool:
+    """`implied` is in seconds for a total in hours, else in kWh; `slack` likewise, before the total's own rounding."""
+    scale = 1 if key == "total_energy" else _SECONDS_PER_HOUR
+    return abs(as_decimal(total) * scale - implied) > slack + _half_unit(total) * scale
 
 
 def _half_unit(volume: Volume) -> Decimal:

@@ -129,7 +129,10 @@ def warning_json(warning: StatementWarning) -> dict[str, Any]:
     """A disagreement between a CDR's statements of a volume, with a sentence saying it."""
     stated, implied = _shown(warning.stated), _shown(warning.implied)
     unit = warning.unit
-    where = f"the {warning.implied_by}" if warning.period_index is None else f"its {warning.implied_by}"
+    if warning.implied_by != "start times":
+        says = f"the {warning.implied_by} add up to"
+    else:
+        says = "the start times imply" if warning.period_index is None else "its start times imply"
     return {
         "source": warning.source,
         "period_index": warning.period_index,
@@ -138,7 +141,7 @@ def warning_json(warning: StatementWarning) -> dict[str, Any]:
         "implied": float(implied),
         "implied_by": warning.implied_by,
         "unit": unit,
-        "message": f"{warning.source} states {warning.dimension} {stated} {unit}, {where} imply {implied} {unit}",
+        "message": f"{warning.source} states {warning.dimension} {stated} {unit}, {says} {implied} {unit}",
     }
 
 
