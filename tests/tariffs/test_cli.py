@@ -85,6 +85,18 @@ def test_prints_the_disagreements_it_found(files: dict[str, Path], tmp_path: Pat
         "total_energy states ENERGY 25 kWh, the charging periods add up to 20 kWh"]
 
 
+def test_volumes_are_read_with_the_decimals_they_are_written_with(files: dict[str, Path], tmp_path: Path) -> None:
+    """TIME written 1.000 h in a period of 1 h 1 min: three decimals allow 1.8 s of rounding, not 60 s.
+    (Read as a float, 1.000 would be 1.0, which allows 3 minutes.)"""
+    text = files["cdr"].read_text().replace('"end_date_time": "2026-11-23T14:00:00Z"', '"end_date_time": "2026-11-23T14:01:00Z"')
+    text = text.replace('{"type": "TIME", "volume": 1}', '{"type": "TIME", "volume": 1.000}')
+    assert "14:01:00Z" in text and "1.000}" in text
+    result = run("--tariff", files["tariff"], "--cdr", write(tmp_path, "c.json", text))
+    assert result.exit_code == 0, result.output
+    assert [found["message"] for found in json.loads(result.stdout)["warnings"]] == [
+        "charging_periods[0] states TIME 1 h, its start times imply 1.016667 h"]
+
+
 def test_time_zone_option(files: dict[str, Path]) -> None:
     result = run("--tariff", files["tariff"], "--cdr", files["cdr"], "--time-zone", "Mars/Olympus")
     one_line_error(result, "time_zone: unknown IANA time zone 'Mars/Olympus'")

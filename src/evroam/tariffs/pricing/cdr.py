@@ -22,6 +22,7 @@ from typing import Any
 from evroam.tariffs.pricing.cdr_statement import (
     PeriodVolumes,
     StatementWarning,
+    MOST_HOURS,
     Volume,
     billed_volumes,
     hours_to_seconds,
@@ -42,6 +43,7 @@ from evroam.tariffs.pricing.time_zones import zone_named, zone_of_country
 
 __all__ = ["CdrSession", "hours_to_seconds", "read_cdr"]
 
+_JSON_NUMBERS = (float, int)  # exactly: a bool is no volume
 _RESERVATION, _CHARGING, _PARKING = PeriodState.RESERVATION, PeriodState.CHARGING, PeriodState.PARKING
 # the dimensions read, each with whether its volume is in hours (see _readings)
 _READ_DIMENSIONS = {"TIME": True, "PARKING_TIME": True, "RESERVATION_TIME": True, "ENERGY": False, "MIN_CURRENT": False,
@@ -139,7 +141,10 @@ def _readings(dimensions: list[Any]) -> dict[str, Volume]:
             if in_hours is None:
                 continue
             volume = dimension.get("volume")
-            values[kind] = to_hours(volume, "volume") if in_hours else to_non_negative(volume, "volume")
+            if in_hours and type(volume) in _JSON_NUMBERS and 0 <= volume <= MOST_HOURS:
+                values[kind] = volume  # checked, as to_hours would, without the call
+            else:
+                values[kind] = to_hours(volume, "volume") if in_hours else to_non_negative(volume, "volume")
         except PricingInputError as error:
             raise error.within(f"dimensions[{index}]") from None
     return values

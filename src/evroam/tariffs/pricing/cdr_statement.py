@@ -8,9 +8,9 @@ total_parking_time). Pricing reads them in that order:
 * A period bills the volumes it states. Hours become whole seconds, half up (ocpi-notes §13.6,
   item 8). The start times only place the period: they still choose the tariff element.
 * What no period states comes from the totals. Time: a charging period stating neither TIME nor
-  PARKING_TIME gets the charging time the totals leave (total_time - total_parking_time - the TIME
-  the other periods state), shared in proportion to the periods' lengths by their start times, the
-  only evidence of where that time went; without total_time, its length by the start times.
+  PARKING_TIME gets the charging time total_time leaves after the TIME and PARKING_TIME the other
+  periods state, shared in proportion to the periods' lengths by their start times, the only
+  evidence of where that time went; without total_time, its length by the start times.
   Energy: the charging periods stating no ENERGY share what total_energy leaves, in proportion to
   their charging time. That assumes an even power over those periods, as quotes do
   (described_session.py); with one such period, as in the specification's example CDR, there is
@@ -21,15 +21,16 @@ total_parking_time). Pricing reads them in that order:
   time volumes against its start times, total_time against the start times, and each total
   against what the periods bill. Pricing goes on with the periods' volumes.
 
-Rounding: a stated number may be off by half a unit of its last decimal, as far as that can be told
-(a JSON float keeps only its shortest form, so 2.000 reads as 2.0; a Decimal keeps its digits; an
-integer counts as exact). Timestamps are whole seconds, so a length from them may be 1 s off, and so
-may a sum of volumes rounded to whole seconds, by half a second each.
+Rounding: a stated number may be off by half a unit of its last decimal, as far as that can be told:
+a Decimal keeps the digits it was written with (`evroam price` reads JSON numbers so); a float only
+its shortest form, so 2.000 reads as 2.0 and is allowed 0.05 h; an integer counts as exact.
+Timestamps are whole seconds, so a length from them may be 1 s off, and a sum of volumes rounded to
+whole seconds half a second more for each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
@@ -46,6 +47,8 @@ _JSON_NUMBERS = (float, int)  # exactly: a bool is no volume
 _TOTALS = ("total_energy", "total_time", "total_parking_time")
 # More hours than a year has: no session, and beyond it a billed time could leave the calendar
 MOST_HOURS = 10_000
+_TIME, _PARKING, _TIME_AND_PARKING, _RESERVATION = ("TIME",), ("PARKING_TIME",), ("TIME", "PARKING_TIME"), \
+    ("RESERVATION_TIME",)  # fmt: skip
 _START_TIMES = "start times"
 _PERIODS = "charging periods"
 
@@ -111,27 +114,36 @@ def billed_volumes(
     untimed: list[int] = []  # charging periods stating no time
     unmetered: list[int] = []  # charging periods stating no energy
     for index, values in enumerate(readings):
-        energy = values.get("ENERGY")
-        if "RESERVATION_TIME" in values:
-            volumes.append(PeriodVolumes(seconds(values["RESERVATION_TIME"]), None, None, ZERO))
-            _check_period(warnings, index, values, ("RESERVATION_TIME",), spans_s[index])
-            continue
-        time, parked = values.get("TIME"), values.get("PARKING_TIME")
-        if time is None and parked is None:
+        span_s = spans_s[index]
+        time, parked, energy = values.get("TIME"), values.get("PARKING_TIME"), values.get("ENERGY")
+        if parked is not None:
+            parking_s = seconds(parked)
+            charging_s = None if time is None else seconds(time)
+            stated_s = parking_s if charging_s is None else charging_s + parking_s
+            if not charging_s:
+                charging_s = None  # a parking period: any energy it states goes with the parking
+            elif energy is None:
+                unmetered.append(index)
+            volumes.append(PeriodVolumes(None, charging_s, parking_s, ZERO if energy is None else energy))
+            kinds = _PARKING if time is None else _TIME_AND_PARKING
+        elif time is not None:
+            stated_s = seconds(time)
+            if energy is None:
+                unmetered.append(index)
+            volumes.append(PeriodVolumes(None, stated_s, None, ZERO if energy is None else energy))
+            kinds = _TIME
+        elif "RESERVATION_TIME" in values:
+            stated_s = seconds(values["RESERVATION_TIME"])
+            volumes.append(PeriodVolumes(stated_s, None, None, ZERO))
+            kinds = _RESERVATION
+        else:
             untimed.append(index)
-            unmetered += [index] if energy is None else []
-            volumes.append(PeriodVolumes(None, spans_s[index], None, energy))
+            if energy is None:
+                unmetered.append(index)
+            volumes.append(PeriodVolumes(None, span_s, None, energy))
             continue
-        charging_s = None if time is None else seconds(time)
-        parking_s = None if parked is None else seconds(parked)
-        if parked is not None and not charging_s:
-            charging_s = None  # a parking period: any energy it states goes with the parking
-        elif energy is None:
-            unmetered.append(index)
-        volumes.append(PeriodVolumes(None, charging_s, parking_s, ZERO if energy is None else energy))
-        stated = ("TIME", "PARKING_TIME") if time is not None and parked is not None else ("TIME",) if parked is None \
-            else ("PARKING_TIME",)  # fmt: skip
-        _check_period(warnings, index, values, stated, spans_s[index])
+        if stated_s != span_s:  # equal whole seconds always agree: no more than 2 volumes, each 0.5 s off
+            _check_period(warnings, index, values, kinds, span_s)
     if totals:
         _time_from_totals(volumes, untimed, spans_s, readings, totals)
         _energy_from_total(volumes, unmetered, totals)
@@ -166,8 +178,6 @@ def as_decimal(volume: Volume) -> Decimal:
 def _check_period(warnings: list[StatementWarning], index: int, values: Mapping[str, Volume],
                   stated: tuple[str, ...], span_s: int) -> None:  # fmt: skip
     """Whether the period's time volumes add up to its length by the start times."""
-    if len(stated) == 1 and type(values[stated[0]]) is not Decimal and abs(values[stated[0]] * 3600.0 - span_s) <= 1:
-        return  # the usual case, told apart without Decimal arithmetic
     volumes = [as_decimal(values[kind]) for kind in stated]
     stated_h = sum(volumes, ZERO)
     slack_s = _ONE_SECOND + sum(map(_half_unit, volumes), ZERO) * _SECONDS_PER_HOUR
@@ -186,7 +196,7 @@ def _time_from_totals(volumes: list[PeriodVolumes], untimed: list[int], spans_s:
     parking_s = sum(volume.parking_s or 0 for volume in volumes)
     total_parking = totals.get("total_parking_time")
     if total_parking is not None and _disagrees("total_parking_time", total_parking, Decimal(parking_s),
-                                                _rounding_s(readings, ("PARKING_TIME",))):  # fmt: skip
+                                                lambda: _rounding_s(readings, _PARKING)):  # fmt: skip
         parking_s = max(parking_s, seconds(total_parking))
     without = set(untimed)
     stated_s = sum(volume.charging_s or 0 for index, volume in enumerate(volumes) if index not in without)
@@ -228,25 +238,29 @@ def _decimal_shares(total: Decimal, weights: list[int], quantum: Decimal) -> lis
 
 def _check_totals(warnings: list[StatementWarning], readings: Sequence[Mapping[str, Volume]],
                   volumes: list[PeriodVolumes], spans_s: Sequence[int], totals: Mapping[str, Volume]) -> None:  # fmt: skip
-    session = [index for index, volume in enumerate(volumes) if volume.reservation_s is None]
+    timestamps_s = billed_s = parking_s = 0  # of the charging session: reservation periods left out
+    billed = ZERO
+    for volume, span_s in zip(volumes, spans_s):
+        if volume.reservation_s is None:
+            timestamps_s += span_s
+            billed_s += (volume.charging_s or 0) + (volume.parking_s or 0)
+            parking_s += volume.parking_s or 0
+            billed += volume.energy_kwh or ZERO
     total_time = totals.get("total_time")
     if total_time is not None:
-        timestamps_s = sum(spans_s[index] for index in session)
-        _check_total(warnings, "total_time", "TIME+PARKING_TIME", total_time, Decimal(timestamps_s), _ONE_SECOND,
-                     _START_TIMES)  # fmt: skip
-        billed_s = sum((volumes[index].charging_s or 0) + (volumes[index].parking_s or 0) for index in session)
+        _check_total(warnings, "total_time", "TIME+PARKING_TIME", total_time, Decimal(timestamps_s),
+                     lambda: _ONE_SECOND, _START_TIMES)  # fmt: skip
         _check_total(warnings, "total_time", "TIME+PARKING_TIME", total_time, Decimal(billed_s),
-                     _rounding_s(readings, ("TIME", "PARKING_TIME")), _PERIODS)  # fmt: skip
+                     lambda: _rounding_s(readings, _TIME_AND_PARKING), _PERIODS)  # fmt: skip
     total_parking = totals.get("total_parking_time")
     if total_parking is not None:
-        billed_s = sum(volumes[index].parking_s or 0 for index in session)
-        _check_total(warnings, "total_parking_time", "PARKING_TIME", total_parking, Decimal(billed_s),
-                     _rounding_s(readings, ("PARKING_TIME",)), _PERIODS)  # fmt: skip
+        _check_total(warnings, "total_parking_time", "PARKING_TIME", total_parking, Decimal(parking_s),
+                     lambda: _rounding_s(readings, _PARKING), _PERIODS)  # fmt: skip
     total_energy = totals.get("total_energy")
     if total_energy is not None:
-        billed = sum((volume.energy_kwh or ZERO for volume in volumes), ZERO)
-        slack = sum((_half_unit(values["ENERGY"]) for values in readings if "ENERGY" in values), ZERO)
-        _check_total(warnings, "total_energy", "ENERGY", total_energy, billed, slack, _PERIODS)
+        _check_total(warnings, "total_energy", "ENERGY", total_energy, billed,
+                     lambda: sum((_half_unit(values["ENERGY"]) for values in readings if "ENERGY" in values), ZERO),
+                     _PERIODS)  # fmt: skip
 
 
 def _rounding_s(readings: Sequence[Mapping[str, Volume]], kinds: tuple[str, ...]) -> Decimal:
@@ -256,7 +270,7 @@ def _rounding_s(readings: Sequence[Mapping[str, Volume]], kinds: tuple[str, ...]
 
 
 def _check_total(warnings: list[StatementWarning], key: str, dimension: str, total: Volume, implied: Decimal,
-                 slack: Decimal, implied_by: str) -> None:  # fmt: skip
+                 slack: Callable[[], Decimal], implied_by: str) -> None:  # fmt: skip
     if _disagrees(key, total, implied, slack):
         in_hours = key != "total_energy"
         warnings.append(StatementWarning(key, None, dimension, as_decimal(total),
@@ -264,10 +278,14 @@ def _check_total(warnings: list[StatementWarning], key: str, dimension: str, tot
                                          "h" if in_hours else "kWh"))  # fmt: skip
 
 
-def _disagrees(key: str, total: Volume, implied: Decimal, slack: Decimal) -> bool:
-    """`implied` is in seconds for a total in hours, else in kWh; `slack` likewise, before the total's own rounding."""
-    scale = 1 if key == "total_energy" else _SECONDS_PER_HOUR
-    return abs(as_decimal(total) * scale - implied) > slack + _half_unit(total) * scale
+def _disagrees(key: str, total: Volume, implied: Decimal, slack: Callable[[], Decimal]) -> bool:
+    """`implied` is in seconds for a total in hours, else in kWh; `slack` likewise, before the total's own
+    rounding. Worked out only when needed: it reads every volume's decimals."""
+    in_hours = key != "total_energy"
+    difference = abs(as_decimal(total) * (_SECONDS_PER_HOUR if in_hours else 1) - implied)
+    if difference <= (_ONE_SECOND if in_hours else ZERO):  # never more than the slack: the usual case
+        return False
+    return difference > slack() + _half_unit(total) * (_SECONDS_PER_HOUR if in_hours else 1)
 
 
 def _half_unit(volume: Volume) -> Decimal:
