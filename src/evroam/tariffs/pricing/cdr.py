@@ -20,12 +20,11 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from evroam.tariffs.pricing.cdr_statement import (
+    MOST_HOURS,
     PeriodVolumes,
     StatementWarning,
-    MOST_HOURS,
     Volume,
     billed_volumes,
-    hours_to_seconds,
     read_totals,
     to_hours,
 )
@@ -40,8 +39,6 @@ from evroam.tariffs.pricing.input import (
 )
 from evroam.tariffs.pricing.model import ZERO, PeriodState, SessionPeriod, whole_seconds
 from evroam.tariffs.pricing.time_zones import zone_named, zone_of_country
-
-__all__ = ["CdrSession", "hours_to_seconds", "read_cdr"]
 
 _JSON_NUMBERS = (float, int)  # exactly: a bool is no volume
 _RESERVATION, _CHARGING, _PARKING = PeriodState.RESERVATION, PeriodState.CHARGING, PeriodState.PARKING

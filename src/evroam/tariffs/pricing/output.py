@@ -3,7 +3,8 @@
 This is the only place floats appear. Amounts of money are rounded to 4 decimals (half up) and then
 written as JSON numbers, as OCPI does; no arithmetic happens after that. Quantities and unit prices
 are written as they are (a spot unit price can carry more than 4 decimals). Durations are hours, as
-in OCPI CDRs; line item time quantities are whole seconds.
+in OCPI CDRs; line item time quantities are whole seconds. A CDR's disagreements about its own
+volumes (see cdr_statement.py) are written by warning_json, each with a sentence naming them.
 """
 
 from __future__ import annotations
