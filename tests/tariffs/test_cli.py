@@ -14,7 +14,7 @@ import typer
 from typer.testing import CliRunner
 
 from evroam.tariffs.cli import price
-from tests.tariffs.pricing_support import FIXTURES, cdr, energy_tariff, period
+from tests.tariffs.pricing_support import FIXTURES, SHARED_DIR, cdr, energy_tariff, period
 
 START = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
 SPOT_TARIFF = {"currency": "EUR", "elements": [{"priceComponents": [{"type": "ENERGY_SPOT", "biddingZone": "FI"}]}]}
@@ -58,6 +58,43 @@ def test_prints_the_priced_cdr_as_json(files: dict[str, Path]) -> None:
     priced = json.loads(result.stdout)
     assert priced["total_cost"] == {"excl_vat": 5.0, "incl_vat": 5.5}  # 20 kWh x 0.25 + 10 % VAT
     assert priced["line_items"][0]["billed_quantity"] == 20.0
+
+
+def test_prices_the_specifications_example_cdr_as_it_states(tmp_path: Path) -> None:
+    """ocpi-examples/cdr.json under its own tariff: its period carries TIME only (1.973 h, 2.00/h in steps of
+    5 min: 2 h, 4.00 + 10 % VAT), its total_energy 15.342 kWh. Gent, BEL: the time zone from the country."""
+    example_path = SHARED_DIR / "ocpi-examples" / "cdr.json"
+    example = json.loads(example_path.read_text(encoding="utf-8"))
+    result = run("--tariff", write(tmp_path, "tariff.json", example["tariffs"][0]), "--cdr", example_path)
+    assert result.exit_code == 0, result.output
+    priced = json.loads(result.stdout)
+    assert priced["total_energy"] == example["total_energy"] == 15.342
+    assert priced["total_cost"] == priced["total_time_cost"] == example["total_cost"] == {"excl_vat": 4.0, "incl_vat": 4.4}
+    assert priced["line_items"][0]["billed_quantity"] == 7200
+    assert priced["warnings"] == []
+
+
+def test_prints_the_disagreements_it_found(files: dict[str, Path], tmp_path: Path) -> None:
+    """20 kWh stated in the period, 25 kWh in total_energy: priced as the period states, and said so."""
+    document = {**json.loads(files["cdr"].read_text()), "total_energy": 25}
+    result = run("--tariff", files["tariff"], "--cdr", write(tmp_path, "c.json", document))
+    assert result.exit_code == 0, result.output
+    priced = json.loads(result.stdout)
+    assert priced["total_cost"] == {"excl_vat": 5.0, "incl_vat": 5.5}
+    assert [found["message"] for found in priced["warnings"]] == [
+        "total_energy states ENERGY 25 kWh, the charging periods add up to 20 kWh"]
+
+
+def test_volumes_are_read_with_the_decimals_they_are_written_with(files: dict[str, Path], tmp_path: Path) -> None:
+    """TIME written 1.000 h in a period of 1 h 1 min: three decimals allow 1.8 s of rounding, not 60 s.
+    (Read as a float, 1.000 would be 1.0, which allows 3 minutes.)"""
+    text = files["cdr"].read_text().replace('"end_date_time": "2026-11-23T14:00:00Z"', '"end_date_time": "2026-11-23T14:01:00Z"')
+    text = text.replace('{"type": "TIME", "volume": 1}', '{"type": "TIME", "volume": 1.000}')
+    assert "14:01:00Z" in text and "1.000}" in text
+    result = run("--tariff", files["tariff"], "--cdr", write(tmp_path, "c.json", text))
+    assert result.exit_code == 0, result.output
+    assert [found["message"] for found in json.loads(result.stdout)["warnings"]] == [
+        "charging_periods[0] states TIME 1 h, its start times imply 1.016667 h"]
 
 
 def test_time_zone_option(files: dict[str, Path]) -> None:

@@ -7,6 +7,7 @@ Bad input never shows a traceback: one line on stderr naming the field or option
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -33,7 +34,11 @@ def price(
         None, "--bidding-zone", help="The tariff's name for the zone of an ENTSO-E file (default: its EIC code)."
     ),
 ) -> None:
-    """Price a CDR under a tariff and print the CDR cost fields and line items as JSON."""
+    """Price a CDR under a tariff; print the CDR cost fields, line items and warnings as JSON.
+
+    Each charging period bills the volumes it states; what no period states comes from the CDR's totals;
+    `warnings` names each disagreement between the periods' volumes, their start times and the totals.
+    """
     tariff_json = _read_json(tariff, "--tariff")
     cdr_json = _read_json(cdr, "--cdr")
     source = None if spot_prices is None else _spot_prices(spot_prices, bidding_zone)
@@ -46,9 +51,17 @@ def price(
 
 def _read_json(path: Path, option: str) -> Any:
     try:
-        return json.loads(_read_text(path, option))
+        return json.loads(_read_text(path, option), parse_float=_json_fraction)
     except json.JSONDecodeError as error:
         fail_with_usage_error(f"{option}: {path} is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})")
+
+
+def _json_fraction(text: str) -> Decimal | float:
+    """A JSON number with a fraction or exponent as the decimal it is written as: 2.000 keeps its three
+    decimals, which say how far a stated volume may be rounded (see pricing/cdr_statement.py). One beyond
+    the range of a float stays the float infinity, which pricing refuses by name."""
+    approximate = float(text)
+    return Decimal(text) if approximate - approximate == 0 else approximate
 
 
 def _read_text(path: Path, option: str) -> str:

@@ -13,7 +13,7 @@ import pytest
 
 from evroam.tariffs.pricing.countries import ALPHA3_TO_ALPHA2
 from evroam.tariffs.pricing.engine import price_cdr, price_session
-from evroam.tariffs.pricing.cdr import hours_to_seconds
+from evroam.tariffs.pricing.cdr_statement import hours_to_seconds
 from evroam.tariffs.pricing.errors import PricingInputError
 from evroam.tariffs.pricing.model import PeriodState, SessionPeriod
 from evroam.tariffs.pricing.time_zones import zones_by_country

@@ -2,12 +2,12 @@
 
 * A period holding RESERVATION_TIME is reservation, one holding PARKING_TIME is parking, any other
   (TIME, ENERGY) is charging. A period holding both TIME and PARKING_TIME is split: charging first,
-  for its TIME volume, then parking for the rest.
-* A period lasts from its start to the next period's start (the last one to the CDR's end), to the
-  whole second (half up). These exact lengths are used instead of the hour volumes, which OCPI
-  writes as rounded decimals: 1/3 h written 0.3333333334 must not bill one step too many. The only
-  volume read as time is TIME in a mixed period, and it is turned into whole seconds (half up)
-  before any step_size applies (ocpi-notes §13.6, item 8).
+  for its TIME volume, then parking for its PARKING_TIME volume.
+* A period bills the volumes it states; what it does not state comes from the CDR's totals, and
+  disagreements between the periods' volumes, their start times and the totals are reported (see
+  cdr_statement.py). A period starts at its start_date_time, which chooses its tariff element.
+* A period's length by the start times runs from its start to the next period's start (the last
+  one to the CDR's end), to the whole second (half up).
 * Current and power readings: MIN_/MAX_CURRENT and MIN_/MAX_POWER, or CURRENT / POWER when only an
   average is given.
 """
@@ -17,9 +17,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from evroam.tariffs.pricing.cdr_statement import (
+    MOST_HOURS,
+    PeriodVolumes,
+    StatementWarning,
+    Volume,
+    billed_volumes,
+    read_totals,
+    to_hours,
+)
 from evroam.tariffs.pricing.errors import PricingInputError
 from evroam.tariffs.pricing.input import (
     json_object,
@@ -29,21 +37,14 @@ from evroam.tariffs.pricing.input import (
     to_datetime,
     to_non_negative,
 )
-from evroam.tariffs.pricing.model import ZERO, PeriodState, SessionPeriod
+from evroam.tariffs.pricing.model import ZERO, PeriodState, SessionPeriod, whole_seconds
 from evroam.tariffs.pricing.time_zones import zone_named, zone_of_country
 
-_SECONDS_PER_HOUR = Decimal(3600)
-_SECONDS_PER_DAY = 86_400
-_HALF_SECOND_US = 500_000
-_INFINITY = float("inf")
 _JSON_NUMBERS = (float, int)  # exactly: a bool is no volume
 _RESERVATION, _CHARGING, _PARKING = PeriodState.RESERVATION, PeriodState.CHARGING, PeriodState.PARKING
 # the dimensions read, each with whether its volume is in hours (see _readings)
 _READ_DIMENSIONS = {"TIME": True, "PARKING_TIME": True, "RESERVATION_TIME": True, "ENERGY": False, "MIN_CURRENT": False,
                     "MAX_CURRENT": False, "CURRENT": False, "MIN_POWER": False, "MAX_POWER": False, "POWER": False}  # fmt: skip
-
-# a volume as read: a Decimal, or for hours possibly the JSON float or int (checked, not yet converted)
-Volume = float | int | Decimal
 
 
 @dataclass(slots=True)
@@ -53,6 +54,7 @@ class CdrSession:
     currency: str | None
     tariff_ids: tuple[tuple[int, str], ...]  # (period index, tariff_id) where a period names one
     sources: tuple[int, ...]  # per session period, the index of the charging period it was read from
+    warnings: tuple[StatementWarning, ...]  # where the CDR's statements of its volumes disagree
 
 
 def read_cdr(cdr: Mapping[str, Any], time_zone: str | None = None) -> CdrSession:
@@ -63,11 +65,13 @@ def read_cdr(cdr: Mapping[str, Any], time_zone: str | None = None) -> CdrSession
     end = to_datetime(cdr.get(end_key), end_key)
     if end < start:
         raise PricingInputError(end_key, "before start_date_time")
+    totals = read_totals(cdr)
     raw_periods = object_list(cdr, "charging_periods")
     starts: list[datetime] = []
     readings: list[dict[str, Volume]] = []
     tariff_ids: list[tuple[int, str]] = []
     previous = start
+    charging_started = False
     for index, raw in enumerate(raw_periods):
         try:
             period = raw if type(raw) is dict else json_object(raw, "")
@@ -82,7 +86,12 @@ def read_cdr(cdr: Mapping[str, Any], time_zone: str | None = None) -> CdrSession
                 raise PricingInputError("start_date_time", problem)
             if period_start > end:
                 raise PricingInputError("start_date_time", f"after the CDR's {end_key}")
-            readings.append(_readings(object_list(period, "dimensions")))
+            values = _readings(object_list(period, "dimensions"))
+            try:
+                charging_started = _check_phase(values, charging_started)
+            except PricingInputError as error:
+                raise error.within("dimensions") from None
+            readings.append(values)
             tariff_id = optional_text(period, "tariff_id")
         except PricingInputError as error:
             raise error.within(f"charging_periods[{index}]") from None
@@ -93,35 +102,29 @@ def read_cdr(cdr: Mapping[str, Any], time_zone: str | None = None) -> CdrSession
     first = starts[0]
     starts.append(end)
     offset = 0  # of the period's start from the first's, in whole seconds
+    spans_s: list[int] = []
+    for index in range(len(readings)):
+        next_offset = whole_seconds(starts[index + 1] - first)
+        spans_s.append(next_offset - offset)
+        offset = next_offset
+    volumes, warnings = billed_volumes(readings, spans_s, totals)
     periods: list[SessionPeriod] = []
     sources: list[int] = []
     for index, values in enumerate(readings):
-        next_offset = _whole_seconds(starts[index + 1] - first)
         try:
-            added = _add_periods(periods, starts[index], next_offset - offset, values)
+            added = _add_periods(periods, starts[index], spans_s[index], volumes[index], values)
         except PricingInputError as error:
-            raise error.within(f"charging_periods[{index}].dimensions") from None
+            raise error.within(f"charging_periods[{index}]") from None
         sources += [index] * added
-        offset = next_offset
     return CdrSession(tuple(periods), _time_zone(cdr, time_zone, starts), optional_text(cdr, "currency"),
-                      tuple(tariff_ids), tuple(sources))  # fmt: skip
-
-
-def hours_to_seconds(hours: Decimal) -> int:
-    return int((hours * _SECONDS_PER_HOUR).to_integral_value(ROUND_HALF_UP))
-
-
-def _whole_seconds(span: timedelta) -> int:
-    """The span to the whole second, half up."""
-    # from its fields: dividing by a timedelta first converts both to microseconds, which costs more
-    return span.days * _SECONDS_PER_DAY + span.seconds + (span.microseconds >= _HALF_SECOND_US)
+                      tuple(tariff_ids), tuple(sources), tuple(warnings))  # fmt: skip
 
 
 def _readings(dimensions: list[Any]) -> dict[str, Volume]:
     """The volume of each dimension read, checked to be a non-negative number.
 
-    The volumes in hours stay as the JSON number they were until needed (see _decimal): most of
-    them, the hours of TIME, PARKING_TIME and RESERVATION_TIME, are only checked, never used.
+    The volumes in hours stay as the JSON number they were (see cdr_statement.seconds): most of
+    them convert to whole seconds without Decimal arithmetic.
     """
     values: dict[str, Volume] = {}
     for index, dimension in enumerate(dimensions):
@@ -135,36 +138,42 @@ def _readings(dimensions: list[Any]) -> dict[str, Volume]:
             if in_hours is None:
                 continue
             volume = dimension.get("volume")
-            if in_hours and type(volume) in _JSON_NUMBERS and 0 <= volume < _INFINITY:
-                values[kind] = volume  # checked; converted as the period is built
+            if in_hours and type(volume) in _JSON_NUMBERS and 0 <= volume <= MOST_HOURS:
+                values[kind] = volume  # checked, as to_hours would, without the call
             else:
-                values[kind] = to_non_negative(volume, "volume")  # a Decimal, or raises
+                values[kind] = to_hours(volume, "volume") if in_hours else to_non_negative(volume, "volume")
         except PricingInputError as error:
             raise error.within(f"dimensions[{index}]") from None
     return values
 
 
-def _decimal(volume: Volume) -> Decimal:
-    """A volume as pricing_input.to_decimal makes it: a float through its text, so 0.1 stays 0.1."""
-    return Decimal(str(volume)) if type(volume) is float else Decimal(volume)
+def _check_phase(values: dict[str, Volume], charging_started: bool) -> bool:
+    """Refuses a reservation period mixed with charging or parking, or after them; returns whether
+    the charging session has started by the end of this period."""
+    if "RESERVATION_TIME" not in values:
+        return True
+    if "TIME" in values or "PARKING_TIME" in values or values.get("ENERGY", ZERO):
+        raise PricingInputError("", "RESERVATION_TIME cannot share a period with charging or parking")
+    if charging_started:
+        raise PricingInputError("", "RESERVATION_TIME after the charging session started")
+    return False
 
 
-def _add_periods(periods: list[SessionPeriod], start: datetime, duration_s: int, values: dict[str, Volume]) -> int:
+def _add_periods(periods: list[SessionPeriod], start: datetime, span_s: int, volumes: PeriodVolumes,
+                 values: dict[str, Volume]) -> int:  # fmt: skip
     """Adds the session periods of one charging period to `periods`; returns how many."""
-    energy = values.get("ENERGY", ZERO)
-    if "RESERVATION_TIME" in values:
-        if "TIME" in values or "PARKING_TIME" in values or energy:
-            raise PricingInputError("", "RESERVATION_TIME cannot share a period with charging or parking")
-        if periods and periods[-1].state is not _RESERVATION:
-            raise PricingInputError("", "RESERVATION_TIME after the charging session started")
-        periods.append(SessionPeriod(_RESERVATION, start, duration_s))
+    billed_s = (volumes.reservation_s or 0) + (volumes.charging_s or 0) + (volumes.parking_s or 0)
+    if billed_s > span_s:  # billed past the next start: the time billed must still be in the calendar
+        try:
+            start + timedelta(seconds=billed_s)
+        except OverflowError:
+            raise PricingInputError("dimensions", "the time stated runs past the year 9999") from None
+    if volumes.reservation_s is not None:
+        periods.append(SessionPeriod(_RESERVATION, start, volumes.reservation_s))
         return 1
-    parking = "PARKING_TIME" in values
-    charging_s = duration_s
-    if parking:
-        charging_s = min(hours_to_seconds(_decimal(values["TIME"])), duration_s) if "TIME" in values else 0
+    charging_s, parking_s, energy = volumes.charging_s, volumes.parking_s, volumes.energy_kwh
     added = 0
-    if charging_s or not parking:
+    if charging_s is not None:
         current = values.get("CURRENT")
         power = values.get("POWER")
         periods.append(
@@ -181,9 +190,10 @@ def _add_periods(periods: list[SessionPeriod], start: datetime, duration_s: int,
         )
         energy = ZERO
         added = 1
-    if parking:
-        parking_start = start + timedelta(seconds=charging_s) if charging_s else start
-        periods.append(SessionPeriod(_PARKING, parking_start, duration_s - charging_s, energy))
+    if parking_s is not None:
+        # where the charging stops, by its stated time, but within the period as its start times place it
+        parking_start = start + timedelta(seconds=min(charging_s, span_s)) if charging_s else start
+        periods.append(SessionPeriod(_PARKING, parking_start, parking_s, energy))
         added += 1
     return added
 

@@ -51,8 +51,9 @@ from evroam.tariffs.pricing.model import (
     SessionPeriod,
     Tariff,
     money,
+    whole_seconds,
 )
-from evroam.tariffs.pricing.output import pricing_result_json
+from evroam.tariffs.pricing.output import pricing_result_json, warning_json
 from evroam.tariffs.pricing.plan import Candidates, TariffPlan
 from evroam.tariffs.pricing.spot import price_spot_charges, spot_unit_price
 from evroam.tariffs.pricing.tariff_cache import plan_of, tariff_plan
@@ -80,7 +81,10 @@ def price_cdr(
 
     The time zone is `time_zone`, else the CDR location's `time_zone`, else the zone of its country
     (see pricing_time_zones.py). Returns the CDR cost fields, `total_energy`, `total_time`,
-    `total_parking_time` and `line_items` as JSON-ready values (see pricing_output.py).
+    `total_parking_time`, `line_items` and `warnings` as JSON-ready values (see pricing_output.py).
+    Each period bills the volumes the CDR states for it, what no period states comes from the CDR's
+    totals, and `warnings` lists where the periods' volumes, their start times and the totals
+    disagree by more than rounding (see cdr_statement.py).
     Raises PricingInputError for bad input and MissingSpotPriceError for an unknown spot price.
     A tariff is parsed once per content (see pricing_tariff_cache.py).
     """
@@ -99,7 +103,9 @@ def price_cdr(
                     f"charging_periods[{index}].tariff_id", f"{tariff_id!r} is not the tariff given ({parsed.id!r})"
                 )
     result = _price(plan, session.periods, session.time_zone, spot_prices)
-    return pricing_result_json(result, session.sources)
+    priced = pricing_result_json(result, session.sources)
+    priced["warnings"] = [warning_json(warning) for warning in session.warnings]
+    return priced
 
 
 def price_session(
@@ -148,7 +154,8 @@ def _walk(plan: TariffPlan, periods: Sequence[SessionPeriod], zone: tzinfo) -> _
     expired = bool(periods) and periods[-1].state is _RESERVATION
     reservation_time = plan.expired_time if expired else plan.reservation_time
     reservation_flat = plan.expired_flat if expired else plan.reservation_flat
-    energy, time, parking, local_time = plan.energy, plan.time, plan.parking, plan.local_time
+    energy, time, parking, local_time, elapsed_time = plan.energy, plan.time, plan.parking, plan.local_time, \
+        plan.elapsed_time  # fmt: skip
     charges: list[Charge] = []
     start = None
     energy_kwh = ZERO
@@ -174,15 +181,17 @@ def _walk(plan: TariffPlan, periods: Sequence[SessionPeriod], zone: tzinfo) -> _
             start = moment
             if plan.session_flat:
                 _bill(charges, plan.session_flat, period, None, FLAT, _FIXED_COST, 1, local, energy_kwh, session_s)
+        # by the start times, which place a period even where it bills less or more than its length
+        elapsed_s = whole_seconds(moment - start) if elapsed_time else session_s
         if energy and (state is _CHARGING or period_kwh):
-            _bill(charges, energy, period, index, ENERGY, _ENERGY_COST, period_kwh, local, energy_kwh, session_s)
+            _bill(charges, energy, period, index, ENERGY, _ENERGY_COST, period_kwh, local, energy_kwh, elapsed_s)
         if state is _CHARGING:
             if time:
-                _bill(charges, time, period, index, TIME, _TIME_COST, duration_s, local, energy_kwh, session_s)
+                _bill(charges, time, period, index, TIME, _TIME_COST, duration_s, local, energy_kwh, elapsed_s)
         else:
             if parking:
                 _bill(charges, parking, period, index, PARKING_TIME, _PARKING_COST, duration_s, local, energy_kwh,
-                      session_s)  # fmt: skip
+                      elapsed_s)  # fmt: skip
             parking_s += duration_s
         energy_kwh += period_kwh
         session_s += duration_s

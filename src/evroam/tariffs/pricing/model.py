@@ -14,12 +14,14 @@ ones get a faster __init__ (see _slot_setting_init), as a tariff not seen before
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
 
 ZERO = Decimal(0)
+_SECONDS_PER_DAY = 86_400
+_HALF_SECOND_US = 500_000
 _Frozen = TypeVar("_Frozen", bound=type)
 
 
@@ -171,8 +173,10 @@ class Tariff:
 class SessionPeriod:
     """A stretch of a session during which the active price components cannot change.
 
-    Periods are given in order and back to back (reservation first, then charging and parking); the
-    engine evaluates restrictions at `start`. Current and power are what the period saw (lowest and
+    Periods are given in order (reservation first, then charging and parking), usually back to back;
+    the engine evaluates restrictions at `start`, min/max_duration by the time from the charging
+    session's first start. A CDR period may bill other volumes than its length by the start times
+    (see cdr_statement.py): the start still places it. Current and power are what the period saw (lowest and
     highest), when known. From a CDR, pricing_cdr.read_cdr builds them; for a quote described by its
     totals, pricing_quote.described_session_periods does.
     """
@@ -185,6 +189,12 @@ class SessionPeriod:
     max_current_a: Decimal | None = None
     min_power_kw: Decimal | None = None
     max_power_kw: Decimal | None = None
+
+
+def whole_seconds(span: timedelta) -> int:
+    """The span to the whole second, half up."""
+    # from its fields: dividing by a timedelta first converts both to microseconds, which costs more
+    return span.days * _SECONDS_PER_DAY + span.seconds + (span.microseconds >= _HALF_SECOND_US)
 
 
 @dataclass(slots=True)

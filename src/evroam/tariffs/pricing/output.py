@@ -3,7 +3,8 @@
 This is the only place floats appear. Amounts of money are rounded to 4 decimals (half up) and then
 written as JSON numbers, as OCPI does; no arithmetic happens after that. Quantities and unit prices
 are written as they are (a spot unit price can carry more than 4 decimals). Durations are hours, as
-in OCPI CDRs; line item time quantities are whole seconds.
+in OCPI CDRs; line item time quantities are whole seconds. A CDR's disagreements about its own
+volumes (see cdr_statement.py) are written by warning_json, each with a sentence naming them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from evroam.tariffs.pricing.cdr_statement import StatementWarning
 from evroam.tariffs.pricing.model import ZERO_MONEY, CostField, LineItem, Money, PricingResult
 
 _FOUR_DECIMALS = Decimal("0.0001")
@@ -21,6 +23,7 @@ _DIMENSIONS = {"ENERGY": ("kWh", "kWh", False), "FLAT": ("fee", "fee", False), "
                "PARKING_TIME": ("s", "hour", True), "RESERVATION_TIME": ("s", "hour", True)}  # fmt: skip
 _COST_FIELDS = {field: str(field) for field in CostField}
 _TWO_DIGITS = tuple(f"{number:02d}" for number in range(60))
+_SHOWN_DECIMALS = Decimal("0.000001")  # in warnings: a millionth of an hour is under 4 ms
 
 
 def pricing_result_json(result: PricingResult, period_sources: Sequence[int] | None = None) -> dict[str, Any]:
@@ -121,3 +124,29 @@ class _Writer:
         if item.spot_price is not None:
             line["spot_price"] = float(item.spot_price)
         return line
+
+
+def warning_json(warning: StatementWarning) -> dict[str, Any]:
+    """A disagreement between a CDR's statements of a volume, with a sentence saying it."""
+    stated, implied = _shown(warning.stated), _shown(warning.implied)
+    unit = warning.unit
+    if warning.implied_by != "start times":
+        says = f"the {warning.implied_by} add up to"
+    else:
+        says = "the start times imply" if warning.period_index is None else "its start times imply"
+    return {
+        "source": warning.source,
+        "period_index": warning.period_index,
+        "dimension": warning.dimension,
+        "stated": float(stated),
+        "implied": float(implied),
+        "implied_by": warning.implied_by,
+        "unit": unit,
+        "message": f"{warning.source} states {warning.dimension} {stated} {unit}, {says} {implied} {unit}",
+    }
+
+
+def _shown(value: Decimal) -> Decimal:
+    """Up to 6 decimals, without trailing zeros: 1.973, not 1.973000."""
+    shown = value.quantize(_SHOWN_DECIMALS, ROUND_HALF_UP).normalize()
+    return shown.quantize(1) if shown == shown.to_integral_value() else shown

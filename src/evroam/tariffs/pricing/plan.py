@@ -36,7 +36,7 @@ _PHASE_ATTRIBUTES = {
 
 class TariffPlan:
     __slots__ = ("tariff", "energy", "time", "parking", "session_flat", "reservation_time", "reservation_flat",
-                 "expired_time", "expired_flat", "has_spot", "local_time")  # fmt: skip
+                 "expired_time", "expired_flat", "has_spot", "local_time", "elapsed_time")  # fmt: skip
 
     def __init__(self, tariff: Tariff) -> None:
         # Built for every tariff not seen before, so kept lean: the candidates go straight into their
@@ -45,6 +45,7 @@ class TariffPlan:
         self.energy = self.time = self.parking = self.session_flat = ()
         self.reservation_time = self.reservation_flat = self.expired_time = self.expired_flat = ()
         reads_local_time: list[int] = []  # elements with clock, date or weekday restrictions
+        reads_elapsed_time: list[int] = []  # elements with min/max_duration restrictions
         for index, element in enumerate(tariff.elements):
             restrictions = element.restrictions
             attributes, check = _SESSION_ATTRIBUTES, None
@@ -53,6 +54,8 @@ class TariffPlan:
                 check = restrictions_check(restrictions)
                 if _reads_local_time(restrictions):
                     reads_local_time.append(index)
+                if restrictions.min_duration is not None or restrictions.max_duration is not None:
+                    reads_elapsed_time.append(index)
             for component in element.components:
                 attribute = attributes.get(component.dimension)
                 if attribute is not None:
@@ -67,6 +70,8 @@ class TariffPlan:
         self.has_spot = _has_spot(self.energy)
         # whether pricing must work out the local time (costly) as a period starts
         self.local_time = _any_element_in(reads_local_time, self) if reads_local_time else False
+        # whether pricing must work out the time since the session started from the period's start
+        self.elapsed_time = _any_element_in(reads_elapsed_time, self) if reads_elapsed_time else False
 
 
 def _then(first: Candidates, second: Candidates) -> Candidates:
