@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    PlainSerializer,
+)
 from pydantic.alias_generators import to_camel
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 # JSON numbers on output (the platform's documents show numbers), exact Decimal inside.
 JsonNumber = Annotated[Decimal, PlainSerializer(lambda value: float(value), return_type=float, when_used="json")]
 
+# RFC 3339, as the schema's `format: date-time` promises: the framework alone would also take a number of
+# seconds (`to=0.5`), a date-time without seconds or with a comma, as a moment.
+_RFC_3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _rfc_3339_text(value: Any) -> Any:
+    if isinstance(value, datetime) or (isinstance(value, str) and _RFC_3339.match(value)):
+        return value
+    raise PydanticCustomError("datetime_parsing", "must be a date-time with an offset, such as 2025-01-31T12:00:00Z")
 
 
 def _representable_in_utc(moment: datetime) -> datetime:
@@ -23,15 +44,49 @@ def _representable_in_utc(moment: datetime) -> datetime:
     return moment
 
 
+T = TypeVar("T")
+
 # Every date-time the management API takes: with an offset, and with a UTC equivalent.
-Instant = Annotated[AwareDatetime, AfterValidator(_representable_in_utc)]
+Instant = Annotated[AwareDatetime, BeforeValidator(_rfc_3339_text), AfterValidator(_representable_in_utc)]
 
 
 class CamelModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", from_attributes=True)
 
 
-T = TypeVar("T")
+class RequestModel(CamelModel):
+    """A shape the management API takes (and the value objects inside it): a field it does not know is
+    refused with 400 naming it, as a misspelt field silently dropped would lose what the caller meant."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class _NotNull:
+    """Marks a field that may be left out (None inside) but not sent as `null`: refused when sent, and
+    documented without `null`, as the schema must not promise what the API refuses."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(_refuse_null, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        documented = handler(schema)
+        if "anyOf" not in documented:
+            return documented
+        choices = [choice for choice in documented["anyOf"] if choice != {"type": "null"}]
+        rest = {key: value for key, value in documented.items() if key != "anyOf"}
+        return {**choices[0], **rest} if len(choices) == 1 else {"anyOf": choices, **rest}
+
+
+def _refuse_null(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError("not_null", "cannot be null")
+    return value
+
+
+# `name: Omittable[Name] = None`: in a PATCH, left out changes nothing, and null is refused.
+Omittable = Annotated[T | None, _NotNull()]
 
 
 class Page(BaseModel, Generic[T]):

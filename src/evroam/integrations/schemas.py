@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from evroam.api.schemas import CamelModel
+from evroam.api.schemas import CamelModel, RequestModel
 from evroam.integrations.enums import CustomerRole, IntegrationStatus, IntegrationType, PartnerRole
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255, strip_whitespace=True)]
@@ -23,7 +23,7 @@ Interval = Annotated[int, Field(ge=1, le=1440, description="Minutes, 1 to 1440; 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 
 
-class ModelsIn(CamelModel):
+class ModelsIn(RequestModel):
     push_cdr: bool | None = None
     push_session: bool | None = None
     push_tariff: bool | None = None
@@ -39,7 +39,7 @@ class ModelsIn(CamelModel):
     state_of_charge_is_sent: bool | None = Field(default=None, alias="stateofChargeIsSent")
 
 
-class OcpiConnectionIn(CamelModel):
+class OcpiConnectionIn(RequestModel):
     """The partner's versions URL and the token A it gave us: we register with them (we are SENDER)."""
 
     endpoint_url: Url
@@ -47,7 +47,7 @@ class OcpiConnectionIn(CamelModel):
     initial_role: PartnerRole | None = None
 
 
-class UtilityCloudConnectionIn(CamelModel):
+class UtilityCloudConnectionIn(RequestModel):
     tenant: ShortText | None = None
     client_id: ShortText | None = None
     client_secret: Annotated[str, StringConstraints(min_length=1, max_length=512)] | None = None
@@ -55,12 +55,12 @@ class UtilityCloudConnectionIn(CamelModel):
     activate_connection: bool | None = None
 
 
-class SalesforceConnectionIn(CamelModel):
+class SalesforceConnectionIn(RequestModel):
     endpoint_url: Url | None = None
     activate_connection: bool | None = None
 
 
-class IntegrationUpdate(CamelModel):
+class IntegrationUpdate(RequestModel):
     retry_credentials_exchange: bool | None = None
     models: ModelsIn | None = None
     integration_type: IntegrationType | None = None

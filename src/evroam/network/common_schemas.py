@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from evroam.api.schemas import CamelModel, Instant, JsonNumber
+from evroam.api.schemas import Instant, JsonNumber, RequestModel
 from evroam.network.enums import EnergySourceCategory, EnvironmentalImpactCategory, ImageCategory, TokenType
 
 _ZONES = available_timezones()
@@ -32,12 +32,12 @@ Latitude = Annotated[Decimal, Field(ge=-90, le=90, max_digits=9, decimal_places=
 Longitude = Annotated[Decimal, Field(ge=-180, le=180, max_digits=10, decimal_places=6)]
 
 
-class DisplayText(CamelModel):
+class DisplayText(RequestModel):
     language: LanguageCode
     text: Annotated[str, StringConstraints(min_length=1, max_length=512)]
 
 
-class Image(CamelModel):
+class Image(RequestModel):
     url: Annotated[str, StringConstraints(min_length=1, max_length=255)]
     thumbnail: Annotated[str, StringConstraints(max_length=255)] | None = None
     category: ImageCategory
@@ -46,23 +46,23 @@ class Image(CamelModel):
     height: Annotated[int, Field(ge=0, le=99999)] | None = None
 
 
-class BusinessDetails(CamelModel):
+class BusinessDetails(RequestModel):
     name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     website: Annotated[str, StringConstraints(max_length=255)] | None = None
     logo: Image | None = None
 
 
-class EnergySource(CamelModel):
+class EnergySource(RequestModel):
     source: EnergySourceCategory
     percentage: Annotated[JsonNumber, Field(ge=0, le=100)]
 
 
-class EnvironmentalImpact(CamelModel):
+class EnvironmentalImpact(RequestModel):
     category: EnvironmentalImpactCategory
     amount: Annotated[JsonNumber, Field(ge=0)]
 
 
-class EnergyMix(CamelModel):
+class EnergyMix(RequestModel):
     is_green_energy: bool
     energy_sources: list[EnergySource] = []
     environ_impact: list[EnvironmentalImpact] = []
@@ -70,31 +70,31 @@ class EnergyMix(CamelModel):
     energy_product_name: Annotated[str, StringConstraints(max_length=64)] | None = None
 
 
-class RegularHours(CamelModel):
+class RegularHours(RequestModel):
     weekday: Annotated[int, Field(ge=1, le=7)]
     period_begin: HourMinute
     period_end: HourMinute
 
 
-class ExceptionalPeriod(CamelModel):
+class ExceptionalPeriod(RequestModel):
     period_begin: Instant
     period_end: Instant
 
 
-class OpeningTimes(CamelModel):
+class OpeningTimes(RequestModel):
     twentyfourseven: bool
     regular_hours: list[RegularHours] = []
     exceptional_openings: list[ExceptionalPeriod] = []
     exceptional_closings: list[ExceptionalPeriod] = []
 
 
-class AdditionalGeoLocation(CamelModel):
+class AdditionalGeoLocation(RequestModel):
     latitude: Latitude
     longitude: Longitude
     name: DisplayText | None = None
 
 
-class PublishTokenType(CamelModel):
+class PublishTokenType(RequestModel):
     uid: Annotated[str, StringConstraints(max_length=36)] | None = None
     type: TokenType | None = None
     visual_number: Annotated[str, StringConstraints(max_length=64)] | None = None
@@ -102,12 +102,12 @@ class PublishTokenType(CamelModel):
     group_id: Annotated[str, StringConstraints(max_length=36)] | None = None
 
 
-class PriceBound(CamelModel):
+class PriceBound(RequestModel):
     excl_vat: Annotated[JsonNumber, Field(ge=0)]
     incl_vat: Annotated[JsonNumber, Field(ge=0)] | None = None
 
 
-def as_json(model: CamelModel | None) -> dict | None:
+def as_json(model: RequestModel | None) -> dict | None:
     """Stored form of a value object: camelCase JSON with decimals as JSON numbers."""
     return None if model is None else model.model_dump(mode="json", by_alias=True, exclude_none=True)
 

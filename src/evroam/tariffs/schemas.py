@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
-from evroam.api.schemas import CamelModel, Instant, JsonNumber
+from evroam.api.schemas import Instant, JsonNumber, Omittable, RequestModel
 from evroam.network.common_schemas import DisplayText, EnergyMix, HourMinute, PriceBound
 from evroam.tariffs.models import Tariff
 from evroam.tariffs.pricing.component_types import V1_COMPONENT_TYPES
@@ -75,7 +75,7 @@ ComponentType = Annotated[PriceComponentType, _v1_code(get_args(PriceComponentTy
 TariffUseType = Annotated[UseType, _v1_code(get_args(UseType))]
 
 
-class PriceComponent(CamelModel):
+class PriceComponent(RequestModel):
     type: ComponentType
     # Excl. VAT; required except on spot components, whose price follows the market.
     price: UnitPrice | None = None
@@ -88,7 +88,7 @@ class PriceComponent(CamelModel):
     bidding_zone: BiddingZone | None = None
 
 
-class Restrictions(CamelModel):
+class Restrictions(RequestModel):
     start_time: HourMinute | None = None
     end_time: HourMinute | None = None
     start_date: IsoDate | None = None
@@ -105,7 +105,7 @@ class Restrictions(CamelModel):
     reservation: ReservationRestriction | None = None
 
 
-class TariffElement(CamelModel):
+class TariffElement(RequestModel):
     price_components: Annotated[list[PriceComponent], Field(min_length=1)]
     restrictions: Restrictions | None = None
 
@@ -120,7 +120,7 @@ class TariffPriceBound(PriceBound):
 Elements = Annotated[list[TariffElement], Field(min_length=1)]
 
 
-class TariffFields(CamelModel):
+class TariffFields(RequestModel):
     """Every optional tariff field; create and update share them."""
 
     external_id: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
@@ -145,12 +145,12 @@ class TariffCreate(TariffFields):
 class TariffUpdate(TariffFields):
     """PATCH: only the fields given change; `elements`, when given, replaces all elements."""
 
-    name: Name | None = None
-    currency: Currency | None = None
-    common: bool | None = None
-    use_type: TariffUseType | None = None
-    tariff_alt_text: list[DisplayText] | None = None
-    elements: Elements | None = None
+    name: Omittable[Name] = None
+    currency: Omittable[Currency] = None
+    common: Omittable[bool] = None
+    use_type: Omittable[TariffUseType] = None
+    tariff_alt_text: list[DisplayText] | None = None  # null: none
+    elements: Omittable[Elements] = None
 
 
 class TariffOut(TariffCreate):

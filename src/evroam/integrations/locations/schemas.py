@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from evroam.api.schemas import CamelModel
+from evroam.api.schemas import Omittable, RequestModel
 from evroam.network.common_schemas import (
     AdditionalGeoLocation,
     BusinessDetails,
@@ -35,20 +35,21 @@ ChargerId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 REQUIRED_STANDALONE = ("name", "address", "city", "country", "coordinates", "timezone")
 
 
-class CoordinatesIn(CamelModel):
+class CoordinatesIn(RequestModel):
     latitude: Latitude
     longitude: Longitude
 
 
-class StandaloneFields(CamelModel):
-    name: Name | None = None
-    address: Street | None = None
-    city: City | None = None
+class StandaloneFields(RequestModel):
+    # Those of REQUIRED_STANDALONE may be left out of a change, never nulled; the others null to clear.
+    name: Omittable[Name] = None
+    address: Omittable[Street] = None
+    city: Omittable[City] = None
     postal_code: PostalCode | None = None
-    country: CountryAlpha3 | None = None
+    country: Omittable[CountryAlpha3] = None
     state: State | None = None
-    coordinates: CoordinatesIn | None = None
-    timezone: TimeZoneName | None = None
+    coordinates: Omittable[CoordinatesIn] = None
+    timezone: Omittable[TimeZoneName] = None
     parking_type: ParkingType | None = None
     facilities: list[Facility] | None = None
     opening_times: OpeningTimes | None = None

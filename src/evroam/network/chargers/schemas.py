@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from evroam.api.schemas import CamelModel, JsonNumber
+from evroam.api.schemas import CamelModel, JsonNumber, Omittable, RequestModel
 from evroam.network.enums import Capability, ConnectorFormat, ConnectorStandard, PowerType, SocketStatus
 
 CHARGER_ID_PATTERN = r"^[A-Za-z0-9_.*-]{1,64}$"
@@ -37,7 +37,7 @@ KiloWatts = Annotated[JsonNumber, Field(gt=0, max_digits=10, decimal_places=3)]
 Rating = Annotated[int, Field(ge=1, le=MAX_INT)]
 
 
-class SocketFields(CamelModel):
+class SocketFields(RequestModel):
     """The optional socket fields, shared by every socket shape."""
 
     name: SocketName | None = None
@@ -58,10 +58,10 @@ class SocketCreate(SocketFields):
 class SocketUpdate(SocketFields):
     """PATCH of one socket: only the fields given change."""
 
-    type: ConnectorStandard | None = None
-    format: ConnectorFormat | None = None
-    power_type: PowerType | None = Field(default=None, alias="socketPowerType")
-    status: SocketStatus | None = None
+    type: Omittable[ConnectorStandard] = None
+    format: Omittable[ConnectorFormat] = None
+    power_type: Omittable[PowerType] = Field(default=None, alias="socketPowerType")
+    status: Omittable[SocketStatus] = None
 
 
 class SocketReplacement(SocketUpdate):
@@ -71,7 +71,7 @@ class SocketReplacement(SocketUpdate):
     socket_id: SocketNumber = Field(alias="id")
 
 
-class ChargerFields(CamelModel):
+class ChargerFields(RequestModel):
     model: ShortText | None = None
     manufacturer: ShortText | None = None
     firmware_version: Annotated[str, StringConstraints(min_length=1, max_length=50)] | None = None
@@ -95,13 +95,13 @@ class ChargerUpdate(ChargerFields):
     """PATCH: only the fields given change; `sockets`, when given, is the charger's whole socket list."""
 
     # Accepted only when equal to the path's id: a charger cannot be renamed, its id is its identity.
-    charger_id: ChargerIdText | None = None
-    name: Name | None = None
-    site_id: Annotated[int, Field(ge=1, le=MAX_INT)] | None = None
-    split_evse_by_socket: bool | None = None
-    active_connection: bool | None = None
-    capabilities: list[Capability] | None = None
-    sockets: list[SocketReplacement] | None = None
+    charger_id: Omittable[ChargerIdText] = None
+    name: Omittable[Name] = None
+    site_id: Omittable[Annotated[int, Field(ge=1, le=MAX_INT)]] = None
+    split_evse_by_socket: Omittable[bool] = None
+    active_connection: Omittable[bool] = None
+    capabilities: list[Capability] | None = None  # null: none
+    sockets: Omittable[list[SocketReplacement]] = None
 
 
 class SocketOut(CamelModel):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from evroam.api.schemas import CamelModel, JsonNumber
+from evroam.api.schemas import CamelModel, JsonNumber, Omittable, RequestModel
 from evroam.network.common_schemas import (
     AdditionalGeoLocation,
     BusinessDetails,
@@ -30,7 +30,7 @@ ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 State = Annotated[str, StringConstraints(min_length=1, max_length=45)]
 
 
-class SiteFields(CamelModel):
+class SiteFields(RequestModel):
     """Every optional site field; create and update share them."""
 
     public_name: Name | None = None
@@ -62,13 +62,13 @@ class SiteCreate(SiteFields):
 
 
 class SiteUpdate(SiteFields):
-    name: Name | None = None
-    timezone: TimeZoneName | None = None
-    country: CountryAlpha3 | None = None
-    city: City | None = None
-    street_address: Street | None = None
-    latitude: Latitude | None = None
-    longitude: Longitude | None = None
+    name: Omittable[Name] = None
+    timezone: Omittable[TimeZoneName] = None
+    country: Omittable[CountryAlpha3] = None
+    city: Omittable[City] = None
+    street_address: Omittable[Street] = None
+    latitude: Omittable[Latitude] = None
+    longitude: Omittable[Longitude] = None
 
 
 class SiteOut(CamelModel):

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
-from evroam.api.schemas import CamelModel, Instant
+from evroam.api.schemas import CamelModel, Instant, RequestModel
 from evroam.network.common_schemas import TimeZoneName
 from evroam.tariffs.pricing.model import PricingResult, SessionPeriod
 from evroam.tariffs.pricing.output import pricing_result_json
@@ -34,7 +34,7 @@ def _session_fits_the_calendar(start: datetime) -> datetime:
     return start
 
 
-class QuoteRequest(CamelModel):
+class QuoteRequest(RequestModel):
     start: Annotated[Instant, AfterValidator(_session_fits_the_calendar), Field(description="RFC 3339 with offset: when the session (or reservation) starts")]
     charging_minutes: Minutes | None = None
     duration_minutes: Annotated[
