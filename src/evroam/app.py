@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from evroam import __version__
+from evroam.api.docs import app_with_offline_docs
 from evroam.api.errors import install_error_handlers
 from evroam.api.request_size import RequestSizeLimit
 from evroam.config import Settings, get_settings
@@ -66,7 +67,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
             stop_worker.set()
             await runtime.close()
 
-    app = FastAPI(
+    app = app_with_offline_docs(
         title="evroam",
         version=__version__,
         description="Roaming integration platform for charge point operators: management API.",
