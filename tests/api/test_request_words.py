@@ -34,8 +34,8 @@ async def test_the_sentence_names_every_missing_field(client):
 async def test_the_validators_own_message_arrives_without_the_framework_prefix(client):
     response = await client.post(f"{API}/sites", json={**FULL_SITE, "timezone": "Mars/Olympus"})
     assert response.status_code == 400
-    assert response.json()["details"] == [
-        {"field": "timezone", "problem": "'Mars/Olympus' is not an IANA time zone such as Europe/Helsinki"}]  # fmt: skip
+    problem = "'Mars/Olympus' is not an IANA time zone such as Europe/Helsinki"
+    assert response.json()["details"] == [{"field": "timezone", "problem": problem}]
     assert response.json()["error"] == (
         "Invalid request: timezone: 'Mars/Olympus' is not an IANA time zone such as Europe/Helsinki")
 
@@ -130,3 +130,31 @@ async def test_a_date_time_is_rfc_3339_with_an_offset(client, value):
 async def test_an_rfc_3339_date_time_is_taken(client):
     response = await client.get(f"{API}/spot-prices", params={"to": "2025-01-01T10:00:00.5+02:00"})
     assert response.status_code == 200
+
+
+async def test_an_environmental_impact_too_large_to_publish_is_refused(client):
+    """Schemathesis found it: 1e308 g/kWh was stored, and every later document of the site failed."""
+    energy_mix = {"isGreenEnergy": False, "environImpact": [{"category": "CARBON_DIOXIDE", "amount": 1e308}]}
+    response = await client.post(f"{API}/sites", json={**FULL_SITE, "energyMix": energy_mix})
+    assert response.status_code == 400
+    assert response.json()["details"][0]["field"] == "energyMix.environImpact.0.amount"
+
+
+@pytest.mark.parametrize(("body", "field", "problem"), [
+    ({"chargerId": "C1", "name": "C", "siteId": "1"}, "siteId", "must be an integer"),
+    ({"chargerId": "C1", "name": "C", "siteId": True}, "siteId", "must be an integer"),
+    ({"chargerId": "C1", "name": "C", "siteId": 1, "activeConnection": 0}, "activeConnection", "must be true or false"),
+    ({"chargerId": "C1", "name": "C", "siteId": 1, "sockets": [socket(1, maxPower=" 22")]}, "sockets.0.maxPower",
+     "must be a number"),
+    ({"chargerId": "C1", "name": "C", "siteId": 1, "sockets": [socket(1, maxPower="1_000")]}, "sockets.0.maxPower",
+     "must be a number"),
+])  # fmt: skip
+async def test_numbers_and_flags_are_taken_only_as_documented(client, body, field, problem):
+    response = await client.post(f"{API}/chargers", json=body)
+    assert response.status_code == 400
+    assert {"field": field, "problem": problem} in response.json()["details"]
+
+
+async def test_a_decimal_string_in_plain_notation_is_taken(client):
+    site = (await client.post(f"{API}/sites", json={**FULL_SITE, "latitude": "60.1675"})).json()
+    assert site["latitude"] == 60.1675

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from evroam.api.openapi import operations_of_path
 from evroam.api.problems import field_of, problem_of
 from evroam.errors import MAX_PROBLEMS_NAMED, Conflict, DomainError, Invalid, NotFound
 
@@ -50,8 +51,8 @@ _DOMAIN_STATUS = ((Invalid, 400), (NotFound, 404), (Conflict, 409))
 
 def _domain_error_response(error: DomainError) -> JSONResponse:
     status_code = next(code for kind, code in _DOMAIN_STATUS if isinstance(error, kind))
-    problems = error.problems
-    details = _bounded([{"field": item.field, "problem": item.problem} for item in problems[:MAX_DETAILS]], len(problems))
+    named = [{"field": item.field, "problem": item.problem} for item in error.problems[:MAX_DETAILS]]
+    details = _bounded(named, len(error.problems))
     return JSONResponse(error_body(str(error), details), status_code=status_code)
 
 
@@ -76,8 +77,12 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(sentence, details), status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(error_body(str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = exc.headers
+        # RFC 9110: a 405 lists every method of the path; the framework's names only the first route's.
+        if exc.status_code == 405 and (operations := operations_of_path(request)):
+            headers = {**(headers or {}), "Allow": ", ".join(sorted(method.upper() for method in operations))}
+        return JSONResponse(error_body(str(exc.detail)), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:

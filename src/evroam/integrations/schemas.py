@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from evroam.api.schemas import CamelModel, RequestModel
 from evroam.integrations.enums import CustomerRole, IntegrationStatus, IntegrationType, PartnerRole
@@ -24,19 +24,19 @@ ShortText = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 
 
 class ModelsIn(RequestModel):
-    push_cdr: bool | None = None
-    push_session: bool | None = None
-    push_tariff: bool | None = None
-    push_location: bool | None = None
-    pull_tokens_all: bool | None = None
-    pull_tariff: bool | None = None
-    pull_location: bool | None = None
-    pull_session: bool | None = None
-    pull_cdr: bool | None = None
-    pull_version_details: bool | None = None
+    push_cdr: StrictBool | None = None
+    push_session: StrictBool | None = None
+    push_tariff: StrictBool | None = None
+    push_location: StrictBool | None = None
+    pull_tokens_all: StrictBool | None = None
+    pull_tariff: StrictBool | None = None
+    pull_location: StrictBool | None = None
+    pull_session: StrictBool | None = None
+    pull_cdr: StrictBool | None = None
+    pull_version_details: StrictBool | None = None
     # The same settings exist at the top level of the body; there they win.
     charging_period_interval_in_minutes: Interval | None = None
-    state_of_charge_is_sent: bool | None = Field(default=None, alias="stateofChargeIsSent")
+    state_of_charge_is_sent: StrictBool | None = Field(default=None, alias="stateofChargeIsSent")
 
 
 class OcpiConnectionIn(RequestModel):
@@ -51,17 +51,17 @@ class UtilityCloudConnectionIn(RequestModel):
     tenant: ShortText | None = None
     client_id: ShortText | None = None
     client_secret: Annotated[str, StringConstraints(min_length=1, max_length=512)] | None = None
-    metered_values_are_sent: bool | None = None
-    activate_connection: bool | None = None
+    metered_values_are_sent: StrictBool | None = None
+    activate_connection: StrictBool | None = None
 
 
 class SalesforceConnectionIn(RequestModel):
     endpoint_url: Url | None = None
-    activate_connection: bool | None = None
+    activate_connection: StrictBool | None = None
 
 
 class IntegrationUpdate(RequestModel):
-    retry_credentials_exchange: bool | None = None
+    retry_credentials_exchange: StrictBool | None = None
     models: ModelsIn | None = None
     integration_type: IntegrationType | None = None
     integration_name: Name | None = None
@@ -72,9 +72,9 @@ class IntegrationUpdate(RequestModel):
     third_party_id: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3}$")] | None = None
     third_party_country_code: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
     charging_period_interval_in_minutes: Interval | None = None
-    state_of_charge_is_sent: bool | None = None
+    state_of_charge_is_sent: StrictBool | None = None
     # Not in the platform's update body, but shown in its details: settable here so it is not read-only.
-    free_vending_with_idtag_allowed: bool | None = None
+    free_vending_with_idtag_allowed: StrictBool | None = None
     utility_cloud_connection: UtilityCloudConnectionIn | None = None
     salesforce_connection: SalesforceConnectionIn | None = None
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StrictBool, StringConstraints, WithJsonSchema
 
 from evroam.api.schemas import Instant, JsonNumber, RequestModel
 from evroam.network.enums import EnergySourceCategory, EnvironmentalImpactCategory, ImageCategory, TokenType
@@ -24,12 +24,21 @@ def _check_time_zone(value: str) -> str:
     return value
 
 
-TimeZoneName = Annotated[str, AfterValidator(_check_time_zone)]
+# Documented as the list it is checked against: a pattern would promise names that are no zone.
+TimeZoneName = Annotated[
+    str,
+    AfterValidator(_check_time_zone),
+    WithJsonSchema({"type": "string", "enum": sorted(_ZONES), "description": "IANA time zone, e.g. Europe/Helsinki"}),
+]
 CountryAlpha3 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
 HourMinute = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
-Latitude = Annotated[Decimal, Field(ge=-90, le=90, max_digits=9, decimal_places=6)]
-Longitude = Annotated[Decimal, Field(ge=-180, le=180, max_digits=10, decimal_places=6)]
+Latitude = Annotated[
+    Decimal, Field(ge=-90, le=90, max_digits=9, decimal_places=6, description="Degrees north (WGS 84)")
+]
+Longitude = Annotated[
+    Decimal, Field(ge=-180, le=180, max_digits=10, decimal_places=6, description="Degrees east (WGS 84)")
+]
 
 
 class DisplayText(RequestModel):
@@ -42,8 +51,8 @@ class Image(RequestModel):
     thumbnail: Annotated[str, StringConstraints(max_length=255)] | None = None
     category: ImageCategory
     type: Annotated[str, StringConstraints(min_length=1, max_length=4)]
-    width: Annotated[int, Field(ge=0, le=99999)] | None = None
-    height: Annotated[int, Field(ge=0, le=99999)] | None = None
+    width: Annotated[int, Field(ge=0, le=99999, description="Pixels")] | None = None
+    height: Annotated[int, Field(ge=0, le=99999, description="Pixels")] | None = None
 
 
 class BusinessDetails(RequestModel):
@@ -54,16 +63,19 @@ class BusinessDetails(RequestModel):
 
 class EnergySource(RequestModel):
     source: EnergySourceCategory
-    percentage: Annotated[JsonNumber, Field(ge=0, le=100)]
+    percentage: Annotated[JsonNumber, Field(ge=0, le=100, description="Share of the energy, percent")]
 
 
 class EnvironmentalImpact(RequestModel):
     category: EnvironmentalImpactCategory
-    amount: Annotated[JsonNumber, Field(ge=0)]
+    # Bounded: a 1e308 was stored, and then failed every document that carried it.
+    amount: Annotated[
+        JsonNumber, Field(ge=0, le=1_000_000, max_digits=14, decimal_places=6, description="Grams per kWh")
+    ]
 
 
 class EnergyMix(RequestModel):
-    is_green_energy: bool
+    is_green_energy: StrictBool
     energy_sources: list[EnergySource] = []
     environ_impact: list[EnvironmentalImpact] = []
     supplier_name: Annotated[str, StringConstraints(max_length=64)] | None = None
@@ -71,7 +83,7 @@ class EnergyMix(RequestModel):
 
 
 class RegularHours(RequestModel):
-    weekday: Annotated[int, Field(ge=1, le=7)]
+    weekday: Annotated[int, Field(ge=1, le=7, description="1 Monday to 7 Sunday")]
     period_begin: HourMinute
     period_end: HourMinute
 
@@ -82,7 +94,7 @@ class ExceptionalPeriod(RequestModel):
 
 
 class OpeningTimes(RequestModel):
-    twentyfourseven: bool
+    twentyfourseven: StrictBool
     regular_hours: list[RegularHours] = []
     exceptional_openings: list[ExceptionalPeriod] = []
     exceptional_closings: list[ExceptionalPeriod] = []
@@ -102,9 +114,13 @@ class PublishTokenType(RequestModel):
     group_id: Annotated[str, StringConstraints(max_length=36)] | None = None
 
 
+EXCL_VAT = "Excluding VAT, in the tariff's currency"
+INCL_VAT = "Including VAT, in the tariff's currency"
+
+
 class PriceBound(RequestModel):
-    excl_vat: Annotated[JsonNumber, Field(ge=0)]
-    incl_vat: Annotated[JsonNumber, Field(ge=0)] | None = None
+    excl_vat: Annotated[JsonNumber, Field(ge=0, description=EXCL_VAT)]
+    incl_vat: Annotated[JsonNumber, Field(ge=0, description=INCL_VAT)] | None = None
 
 
 def as_json(model: RequestModel | None) -> dict | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from evroam.api.schemas import Omittable, RequestModel
 from evroam.network.common_schemas import (
@@ -59,21 +59,21 @@ class StandaloneFields(RequestModel):
     owner: BusinessDetails | None = None
     suboperator: BusinessDetails | None = None
     related_locations: list[AdditionalGeoLocation] | None = None
-    charging_when_closed: bool | None = None
+    charging_when_closed: StrictBool | None = None
 
 
 class LocationUpdate(StandaloneFields):
     """Standalone locations only; `chargerIds` replaces the chargers it holds."""
 
     charger_ids: list[ChargerId] | None = None
-    publish: bool | None = None
+    publish: StrictBool | None = None
     publish_allowed_to: list[PublishTokenType] | None = None
 
 
 class LocationCreate(LocationUpdate):
     site_id: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = None
-    exclude_chargers: bool | None = None
-    publish: bool = True
+    exclude_chargers: StrictBool | None = None
+    publish: StrictBool = True
 
 
 STANDALONE_FIELD_NAMES = tuple(StandaloneFields.model_fields)

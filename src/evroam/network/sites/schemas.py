@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from evroam.api.schemas import CamelModel, JsonNumber, Omittable, RequestModel
 from evroam.network.common_schemas import (
@@ -38,11 +38,11 @@ class SiteFields(RequestModel):
     parent_site_id: Annotated[int, Field(ge=1)] | None = None
     state: State | None = None
     postal_code: PostalCode | None = None
-    is_public: bool | None = None
+    is_public: StrictBool | None = None
     parking_type: ParkingType | None = None
     facilities: list[Facility] | None = None
     opening_times: OpeningTimes | None = None
-    charging_when_closed: bool | None = None
+    charging_when_closed: StrictBool | None = None
     directions: list[DisplayText] | None = None
     images: list[Image] | None = None
     energy_mix: EnergyMix | None = None
@@ -83,13 +83,13 @@ class SiteOut(CamelModel):
     city: str
     street_address: str
     postal_code: str | None = None
-    latitude: JsonNumber
-    longitude: JsonNumber
-    is_public: bool
+    latitude: Annotated[JsonNumber, Field(description="Degrees north (WGS 84)")]
+    longitude: Annotated[JsonNumber, Field(description="Degrees east (WGS 84)")]
+    is_public: StrictBool
     parking_type: ParkingType | None = None
     facilities: list[Facility]
     opening_times: OpeningTimes | None = None
-    charging_when_closed: bool | None = None
+    charging_when_closed: StrictBool | None = None
     directions: list[DisplayText]
     images: list[Image]
     energy_mix: EnergyMix | None = None

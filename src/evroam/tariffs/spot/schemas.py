@@ -18,7 +18,8 @@ from evroam.tariffs.schemas import BiddingZone, Currency, SignedUnitPrice, UtcTi
 class SpotPriceIn(RequestModel):
     start: Instant  # inclusive
     end: Instant  # exclusive
-    price: SignedUnitPrice  # per kWh, excl. VAT; negative prices do happen
+    # negative prices do happen
+    price: Annotated[SignedUnitPrice, Field(description="Per kWh, excluding VAT, in `currency`")]
 
 
 class SpotPricesIn(RequestModel):
@@ -31,7 +32,7 @@ class SpotPriceOut(CamelModel):
     bidding_zone: str
     start: UtcTimestamp
     end: UtcTimestamp
-    price: SignedUnitPrice
+    price: Annotated[SignedUnitPrice, Field(description="Per kWh, excluding VAT, in `currency`")]
     currency: str
     imported_at: UtcTimestamp
 
