@@ -35,15 +35,15 @@ MAX_DETAIL_CHARS = 200  # each cut short, so an error body stays small whatever 
 
 
 def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
-    return _bounded([{"field": field_of(err), "problem": problem_of(err)} for err in errors[:MAX_DETAILS]], len(errors))
+    """The first MAX_DETAILS problems, each cut short (they may quote the request), then how many more."""
+    named = [{"field": _cut(field_of(err)), "problem": _cut(problem_of(err))} for err in errors[:MAX_DETAILS]]
+    return named + _more(len(errors))
 
 
-def _bounded(details: list[dict[str, str]], total: int) -> list[dict[str, str]]:
-    """The first MAX_DETAILS of `total` problems, each cut short, then how many more there were."""
-    bounded = [{"field": _cut(item["field"]), "problem": _cut(item["problem"])} for item in details[:MAX_DETAILS]]
-    if total > MAX_DETAILS:
-        bounded.append({"field": "body", "problem": f"{total - MAX_DETAILS} more problems not listed"})
-    return bounded
+def _more(total: int) -> list[dict[str, str]]:
+    if total <= MAX_DETAILS:
+        return []
+    return [{"field": "body", "problem": f"{total - MAX_DETAILS} more problems not listed"}]
 
 
 _DOMAIN_STATUS = ((Invalid, 400), (NotFound, 404), (Conflict, 409))
@@ -52,7 +52,7 @@ _DOMAIN_STATUS = ((Invalid, 400), (NotFound, 404), (Conflict, 409))
 def _domain_error_response(error: DomainError) -> JSONResponse:
     status_code = next(code for kind, code in _DOMAIN_STATUS if isinstance(error, kind))
     named = [{"field": item.field, "problem": item.problem} for item in error.problems[:MAX_DETAILS]]
-    details = _bounded(named, len(error.problems))
+    details = named + _more(len(error.problems))
     return JSONResponse(error_body(str(error), details), status_code=status_code)
 
 
