@@ -49,7 +49,7 @@ def tariff_change(round_: int, index: int) -> dict[str, Any]:
         {"maxPrice": {"exclVat": 100 + round_ + index, "inclVat": 200 + round_ + index}},
         {"startDateTime": f"2026-0{1 + round_}-{10 + index}T00:00:00Z"},
         {"endDateTime": f"2030-0{1 + round_}-{10 + index}T00:00:00Z"},
-        {"energyMix": {"isGreenEnergy": index % 2 == 0, "supplierName": f"supplier {value}"}},
+        {"tariffEnergyMix": {"isGreenEnergy": index % 2 == 0, "supplierName": f"supplier {value}"}},
         {"elements": [{"priceComponents": [{"type": "ENERGY", "price": f"0.{20 + round_}{index:02d}",
                                             "vat": 24, "stepSize": 1}]}]},  # fmt: skip
     ]

@@ -6,10 +6,12 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from evroam import __version__
+from evroam.api.docs import app_with_offline_docs
 from evroam.api.errors import install_error_handlers
+from evroam.api.openapi import install_management_openapi, refuse_unknown_query_parameters
 from evroam.api.request_size import RequestSizeLimit
 from evroam.config import Settings, get_settings
 from evroam.delivery.routes import router as delivery_router
@@ -30,7 +32,7 @@ from evroam.wiring import wire
 
 
 def management_router() -> APIRouter:
-    router = APIRouter(prefix="/api/v2/cpo")
+    router = APIRouter(prefix="/api/v2/cpo", dependencies=[Depends(refuse_unknown_query_parameters)])
     router.include_router(site_router)
     router.include_router(charger_router)
     router.include_router(tariff_router)
@@ -66,7 +68,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
             stop_worker.set()
             await runtime.close()
 
-    app = FastAPI(
+    app = app_with_offline_docs(
         title="evroam",
         version=__version__,
         description="Roaming integration platform for charge point operators: management API.",
@@ -75,6 +77,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     app.state.runtime = runtime
     wire(runtime)
     install_error_handlers(app)
+    install_management_openapi(app)
     # Mounted first, as routes are matched in order: a partner's pull would otherwise be compared with
     # every management route on each page.
     app.mount("/ocpi", create_ocpi_app(runtime))

@@ -17,9 +17,16 @@ class FieldProblem:
     problem: str
 
 
-def summary(problems: Sequence[FieldProblem], limit: int = 3) -> str:
-    """The first few problems on one line, for an error message that lists them."""
-    return "; ".join(f"{item.field}: {item.problem}" for item in problems[:limit])
+# A body with a million bad items makes a million problems: an answer names this many, so it stays small
+# whatever the request was; the APIs say how many more there were.
+MAX_PROBLEMS_NAMED = 20
+
+
+def summary(problems: Sequence[FieldProblem]) -> str:
+    """The problems on one line (up to the bound), for an error message that lists them."""
+    named = "; ".join(f"{item.field}: {item.problem}" for item in problems[:MAX_PROBLEMS_NAMED])
+    unnamed = len(problems) - MAX_PROBLEMS_NAMED
+    return f"{named}; {unnamed} more problems not listed" if unnamed > 0 else named
 
 
 class DomainError(Exception):

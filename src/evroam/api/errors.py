@@ -11,7 +11,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from evroam.errors import Conflict, DomainError, FieldProblem, Invalid, InvalidDocument, NotFound
+from evroam.api.openapi import operations_of_path
+from evroam.api.problems import field_of, problem_of
+from evroam.errors import MAX_PROBLEMS_NAMED, Conflict, DomainError, Invalid, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -28,29 +30,20 @@ def error_body(error: str, details: list[dict[str, str]] | None = None) -> dict[
     return {"error": error, "details": details or []}
 
 
-# A body with a million bad items makes a million errors: the answer names the first few, each cut short,
-# so an error body stays small whatever the request was.
-MAX_DETAILS = 20
-MAX_DETAIL_CHARS = 200
+MAX_DETAILS = MAX_PROBLEMS_NAMED
+MAX_DETAIL_CHARS = 200  # each cut short, so an error body stays small whatever the request was
 
 
 def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
-    details = []
-    for err in errors[:MAX_DETAILS]:
-        # The first element says where (body, query, path, header); the field path follows.
-        location = [str(part) for part in err.get("loc", ()) if part not in ("body",)]
-        if location and location[0] in ("query", "path", "header"):
-            location = location[1:]
-        field = ".".join(location) or "body"
-        problem = err.get("msg", "is invalid")
-        if err.get("type") == "missing":
-            problem = "is required"
-        elif err.get("type") == "json_invalid":
-            field, problem = "body", "is not valid JSON"
-        details.append({"field": _cut(field), "problem": _cut(problem)})
-    if len(errors) > MAX_DETAILS:
-        details.append({"field": "body", "problem": f"{len(errors) - MAX_DETAILS} more problems not listed"})
-    return details
+    """The first MAX_DETAILS problems, each cut short (they may quote the request), then how many more."""
+    named = [{"field": _cut(field_of(err)), "problem": _cut(problem_of(err))} for err in errors[:MAX_DETAILS]]
+    return named + _more(len(errors))
+
+
+def _more(total: int) -> list[dict[str, str]]:
+    if total <= MAX_DETAILS:
+        return []
+    return [{"field": "body", "problem": f"{total - MAX_DETAILS} more problems not listed"}]
 
 
 _DOMAIN_STATUS = ((Invalid, 400), (NotFound, 404), (Conflict, 409))
@@ -58,7 +51,8 @@ _DOMAIN_STATUS = ((Invalid, 400), (NotFound, 404), (Conflict, 409))
 
 def _domain_error_response(error: DomainError) -> JSONResponse:
     status_code = next(code for kind, code in _DOMAIN_STATUS if isinstance(error, kind))
-    details = [{"field": item.field, "problem": item.problem} for item in error.problems]
+    named = [{"field": item.field, "problem": item.problem} for item in error.problems[:MAX_DETAILS]]
+    details = named + _more(len(error.problems))
     return JSONResponse(error_body(str(error), details), status_code=status_code)
 
 
@@ -77,12 +71,18 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # Already bounded, the last detail saying how many more there were: the sentence names the same.
         details = validation_details(list(exc.errors()))
-        return _domain_error_response(InvalidDocument([FieldProblem(**detail) for detail in details]))
+        sentence = "Invalid request: " + "; ".join(f"{detail['field']}: {detail['problem']}" for detail in details)
+        return JSONResponse(error_body(sentence, details), status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(error_body(str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = exc.headers
+        # RFC 9110: a 405 lists every method of the path; the framework's names only the first route's.
+        if exc.status_code == 405 and (operations := operations_of_path(request)):
+            headers = {**(headers or {}), "Allow": ", ".join(sorted(method.upper() for method in operations))}
+        return JSONResponse(error_body(str(exc.detail)), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:

@@ -14,11 +14,10 @@ from fastapi import APIRouter, Path, Query
 
 from evroam.api.deps import OperatorId, SessionDep
 from evroam.api.pagination import PageParams, page_envelope
-from evroam.api.responses import ERROR_RESPONSES
 from evroam.api.schemas import CamelModel, Page
 from evroam.delivery import service as delivery_service
 
-router = APIRouter(prefix="/integrations/{integrationId}/deliveries", tags=["deliveries"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/integrations/{integrationId}/deliveries", tags=["deliveries"])
 IntegrationId = Annotated[str, Path(alias="integrationId", min_length=1, max_length=36)]
 DeliveryId = Annotated[int, Path(alias="deliveryId", ge=1, le=2_147_483_647)]
 Status = Literal["PENDING", "IN_FLIGHT", "RETRYING", "DELIVERED", "SUPERSEDED"]
@@ -47,6 +46,7 @@ async def list_deliveries(
     page: PageParams,
     status: Annotated[Status | None, Query(description="Only deliveries in this status")] = None,
 ) -> dict:
+    """The pushes of OCPI objects to the integration's partner, newest first, with their state and last error."""
     deliveries, total = await delivery_service.list_deliveries(session, operator_id, integration_id, page, status)
     return page_envelope(page, [DeliveryOut.model_validate(item) for item in deliveries], total)
 
@@ -55,5 +55,7 @@ async def list_deliveries(
 async def retry_delivery(
     integration_id: IntegrationId, delivery_id: DeliveryId, session: SessionDep, operator_id: OperatorId
 ) -> DeliveryOut:
+    """Sends a PENDING or RETRYING delivery now rather than at its next attempt time; a delivered or
+    superseded one is 409."""
     delivery = await delivery_service.retry_now(session, operator_id, integration_id, delivery_id)
     return DeliveryOut.model_validate(delivery)

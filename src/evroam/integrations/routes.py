@@ -8,7 +8,6 @@ from fastapi import APIRouter, Path, Response, status
 
 from evroam.api.deps import OperatorId, RuntimeDep, SessionDep
 from evroam.api.pagination import PageParams, page_envelope
-from evroam.api.responses import ERROR_RESPONSES
 from evroam.api.schemas import Page
 from evroam.integrations.details import service as details
 from evroam.integrations import flows, service
@@ -16,12 +15,13 @@ from evroam.integrations.details.schemas import IntegrationCreated, IntegrationD
 from evroam.api.json_response import json_response
 from evroam.integrations.schemas import IntegrationCreate, IntegrationSummary, IntegrationUpdate
 
-router = APIRouter(prefix="/integrations", tags=["integrations"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/integrations", tags=["integrations"])
 IntegrationId = Annotated[str, Path(alias="integrationId", min_length=1, max_length=36)]
 
 
 @router.get("", response_model=Page[IntegrationSummary])
 async def list_integrations(session: SessionDep, operator_id: OperatorId, page: PageParams) -> dict:
+    """The operator's integrations (OCPI partners, UtilityCloud, Salesforce) with their status, a page at a time."""
     integrations, total = await service.list_integrations(session, operator_id, page)
     return page_envelope(page, [IntegrationSummary.model_validate(item) for item in integrations], total)
 
@@ -36,6 +36,9 @@ async def list_integrations(session: SessionDep, operator_id: OperatorId, page: 
 async def create_integration(
     body: IntegrationCreate, session: SessionDep, runtime: RuntimeDep, operator_id: OperatorId
 ) -> Response:
+    """Creates an integration. With `ocpiConnection` (the partner's versions URL and token A) evroam registers with
+    the partner; without it the answer carries the token A to give the partner, shown this once.
+    """
     integration, token_a = await flows.create_integration(session, runtime, operator_id, body)
     rows = await details.read_details(session, operator_id, integration.integration_id)
     return json_response(
@@ -48,6 +51,7 @@ async def create_integration(
 async def get_integration(
     integration_id: IntegrationId, session: SessionDep, runtime: RuntimeDep, operator_id: OperatorId
 ) -> Response:
+    """The integration's details, in the platform's shape: settings, partner, published locations and tariffs."""
     rows = await details.read_details(session, operator_id, integration_id)
     return json_response(details.details_document, rows, runtime.secrets)
 
@@ -60,6 +64,9 @@ async def update_integration(
     runtime: RuntimeDep,
     operator_id: OperatorId,
 ) -> Response:
+    """Changes the settings given. A new `ocpiConnection`, or `retryCredentialsExchange`, starts a credentials
+    exchange with the partner.
+    """
     await flows.update_integration(session, runtime, operator_id, integration_id, body)
     rows = await details.read_details(session, operator_id, integration_id)
     return json_response(details.details_document, rows, runtime.secrets)
@@ -69,4 +76,5 @@ async def update_integration(
 async def delete_integration(
     integration_id: IntegrationId, session: SessionDep, runtime: RuntimeDep, operator_id: OperatorId
 ) -> None:
+    """Deletes the integration: its partner's tokens stop working and nothing more is pushed to it."""
     await flows.delete_integration(session, runtime, operator_id, integration_id)

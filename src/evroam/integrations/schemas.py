@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StrictBool, StringConstraints
 
-from evroam.api.schemas import CamelModel
+from evroam.api.schemas import CamelModel, RequestModel
 from evroam.integrations.enums import CustomerRole, IntegrationStatus, IntegrationType, PartnerRole
 from evroam.outbound.policy import fit_to_call
 
@@ -26,23 +26,23 @@ Interval = Annotated[int, Field(ge=1, le=1440, description="Minutes, 1 to 1440; 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 
 
-class ModelsIn(CamelModel):
-    push_cdr: bool | None = None
-    push_session: bool | None = None
-    push_tariff: bool | None = None
-    push_location: bool | None = None
-    pull_tokens_all: bool | None = None
-    pull_tariff: bool | None = None
-    pull_location: bool | None = None
-    pull_session: bool | None = None
-    pull_cdr: bool | None = None
-    pull_version_details: bool | None = None
+class ModelsIn(RequestModel):
+    push_cdr: StrictBool | None = None
+    push_session: StrictBool | None = None
+    push_tariff: StrictBool | None = None
+    push_location: StrictBool | None = None
+    pull_tokens_all: StrictBool | None = None
+    pull_tariff: StrictBool | None = None
+    pull_location: StrictBool | None = None
+    pull_session: StrictBool | None = None
+    pull_cdr: StrictBool | None = None
+    pull_version_details: StrictBool | None = None
     # The same settings exist at the top level of the body; there they win.
     charging_period_interval_in_minutes: Interval | None = None
-    state_of_charge_is_sent: bool | None = Field(default=None, alias="stateofChargeIsSent")
+    state_of_charge_is_sent: StrictBool | None = Field(default=None, alias="stateofChargeIsSent")
 
 
-class OcpiConnectionIn(CamelModel):
+class OcpiConnectionIn(RequestModel):
     """The partner's versions URL and the token A it gave us: we register with them (we are SENDER)."""
 
     endpoint_url: Url
@@ -50,21 +50,21 @@ class OcpiConnectionIn(CamelModel):
     initial_role: PartnerRole | None = None
 
 
-class UtilityCloudConnectionIn(CamelModel):
+class UtilityCloudConnectionIn(RequestModel):
     tenant: ShortText | None = None
     client_id: ShortText | None = None
     client_secret: Annotated[str, StringConstraints(min_length=1, max_length=512)] | None = None
-    metered_values_are_sent: bool | None = None
-    activate_connection: bool | None = None
+    metered_values_are_sent: StrictBool | None = None
+    activate_connection: StrictBool | None = None
 
 
-class SalesforceConnectionIn(CamelModel):
+class SalesforceConnectionIn(RequestModel):
     endpoint_url: Url | None = None
-    activate_connection: bool | None = None
+    activate_connection: StrictBool | None = None
 
 
-class IntegrationUpdate(CamelModel):
-    retry_credentials_exchange: bool | None = None
+class IntegrationUpdate(RequestModel):
+    retry_credentials_exchange: StrictBool | None = None
     models: ModelsIn | None = None
     integration_type: IntegrationType | None = None
     integration_name: Name | None = None
@@ -75,9 +75,9 @@ class IntegrationUpdate(CamelModel):
     third_party_id: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3}$")] | None = None
     third_party_country_code: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
     charging_period_interval_in_minutes: Interval | None = None
-    state_of_charge_is_sent: bool | None = None
+    state_of_charge_is_sent: StrictBool | None = None
     # Not in the platform's update body, but shown in its details: settable here so it is not read-only.
-    free_vending_with_idtag_allowed: bool | None = None
+    free_vending_with_idtag_allowed: StrictBool | None = None
     utility_cloud_connection: UtilityCloudConnectionIn | None = None
     salesforce_connection: SalesforceConnectionIn | None = None
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from evroam.api.docs import app_with_offline_docs
 from evroam.api.errors import validation_details
 from evroam.ocpi.credentials.exchange_gate import ExchangeGate
 from evroam.ocpi.modules import mounting_order, resolve
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 
 def create_ocpi_app(runtime: Runtime) -> FastAPI:
-    app = FastAPI(
+    app = app_with_offline_docs(
         title="evroam OCPI",
         description="OCPI 2.2.1 and 2.1.1, CPO role. Authorization: `Token <token>` (Base64 or plain).",
         docs_url="/docs",

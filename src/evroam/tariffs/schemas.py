@@ -15,11 +15,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StringConstraints, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
-from evroam.api.schemas import CamelModel, Instant, JsonNumber
-from evroam.network.common_schemas import DisplayText, EnergyMix, HourMinute, PriceBound
+from evroam.api.schemas import Instant, JsonNumber, Omittable, RequestModel
+from evroam.network.common_schemas import EXCL_VAT, INCL_VAT, DisplayText, EnergyMix, HourMinute, PriceBound
 from evroam.tariffs.models import Tariff
 from evroam.tariffs.pricing.component_types import V1_COMPONENT_TYPES
 
@@ -65,7 +65,7 @@ Percentage = Annotated[JsonNumber, Field(ge=0, max_digits=12, decimal_places=4)]
 VatPercentage = Annotated[JsonNumber, Field(ge=0, le=100, max_digits=7, decimal_places=4)]
 Quantity = Annotated[JsonNumber, Field(ge=0, max_digits=18, decimal_places=6)]
 Seconds = Annotated[int, Field(ge=0, le=MAX_INT)]
-IsoDate = Annotated[str, AfterValidator(_check_date)]
+IsoDate = Annotated[str, AfterValidator(_check_date), WithJsonSchema({"type": "string", "format": "date"})]
 # Shown in UTC, as stored: a response must not depend on whether it was read back from the database.
 UtcTimestamp = Annotated[Instant, AfterValidator(lambda moment: moment.astimezone(UTC))]
 BiddingZone = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}[A-Za-z0-9_-]{0,30}$")]
@@ -75,37 +75,45 @@ ComponentType = Annotated[PriceComponentType, _v1_code(get_args(PriceComponentTy
 TariffUseType = Annotated[UseType, _v1_code(get_args(UseType))]
 
 
-class PriceComponent(CamelModel):
+class PriceComponent(RequestModel):
     type: ComponentType
-    # Excl. VAT; required except on spot components, whose price follows the market.
-    price: UnitPrice | None = None
-    vat: VatPercentage | None = None
-    margin: SignedUnitPrice | None = None
-    step_size: Annotated[int, Field(ge=0, le=MAX_INT)] = 1
-    margin_percentage: Percentage | None = None
-    price_cap: UnitPrice | None = None
-    cost_percentage: Percentage | None = None
+    # Required except on spot components, whose price follows the market.
+    price: Annotated[UnitPrice | None, Field(description=(
+        "Excluding VAT, in the tariff's currency, per kWh (ENERGY), per session (FLAT), per hour (TIME, "
+        "PARKING_TIME), per month (MONTHLY_FLAT, SOCKET_COUNT, CHARGER_COUNT); not used by spot components"
+    ))] = None
+    vat: Annotated[VatPercentage | None, Field(description="VAT percent added to the price (24 for 24 %)")] = None
+    margin: Annotated[SignedUnitPrice | None, Field(
+        description="Spot components: added to the spot price per kWh, excluding VAT; may be negative")] = None
+    step_size: Annotated[int, Field(ge=0, le=MAX_INT, description=(
+        "Billed in blocks of this size (OCPI step_size): Wh for ENERGY, seconds for TIME and PARKING_TIME"))] = 1
+    margin_percentage: Annotated[Percentage | None, Field(
+        description="Spot components: percent added to the (capped) spot price")] = None
+    price_cap: Annotated[UnitPrice | None, Field(
+        description="Spot components: the most the spot price counts for, per kWh, excluding VAT")] = None
+    cost_percentage: Annotated[Percentage | None, Field(
+        description="Spot components: percent of the spot price above priceCap that is billed")] = None
     bidding_zone: BiddingZone | None = None
 
 
-class Restrictions(CamelModel):
+class Restrictions(RequestModel):
     start_time: HourMinute | None = None
     end_time: HourMinute | None = None
     start_date: IsoDate | None = None
     end_date: IsoDate | None = None
-    min_kwh: Quantity | None = None
-    max_kwh: Quantity | None = None
-    min_current: Quantity | None = None
-    max_current: Quantity | None = None
-    min_power: Quantity | None = None
-    max_power: Quantity | None = None
-    min_duration: Seconds | None = None
-    max_duration: Seconds | None = None
+    min_kwh: Annotated[Quantity | None, Field(description="Energy charged so far, kWh")] = None
+    max_kwh: Annotated[Quantity | None, Field(description="Energy charged so far, kWh")] = None
+    min_current: Annotated[Quantity | None, Field(description="Charging current, A")] = None
+    max_current: Annotated[Quantity | None, Field(description="Charging current, A")] = None
+    min_power: Annotated[Quantity | None, Field(description="Charging power, kW")] = None
+    max_power: Annotated[Quantity | None, Field(description="Charging power, kW")] = None
+    min_duration: Annotated[Seconds | None, Field(description="Session duration so far, seconds")] = None
+    max_duration: Annotated[Seconds | None, Field(description="Session duration so far, seconds")] = None
     day_of_week: list[DayOfWeek] | None = None
     reservation: ReservationRestriction | None = None
 
 
-class TariffElement(CamelModel):
+class TariffElement(RequestModel):
     price_components: Annotated[list[PriceComponent], Field(min_length=1)]
     restrictions: Restrictions | None = None
 
@@ -113,14 +121,14 @@ class TariffElement(CamelModel):
 class TariffPriceBound(PriceBound):
     """minPrice / maxPrice, bounded to what the tariff's price columns hold exactly."""
 
-    excl_vat: Annotated[JsonNumber, Field(ge=0, max_digits=14, decimal_places=4)]
-    incl_vat: Annotated[JsonNumber, Field(ge=0, max_digits=14, decimal_places=4)] | None = None
+    excl_vat: Annotated[JsonNumber, Field(ge=0, max_digits=14, decimal_places=4, description=EXCL_VAT)]
+    incl_vat: Annotated[JsonNumber, Field(ge=0, max_digits=14, decimal_places=4, description=INCL_VAT)] | None = None
 
 
 Elements = Annotated[list[TariffElement], Field(min_length=1)]
 
 
-class TariffFields(CamelModel):
+class TariffFields(RequestModel):
     """Every optional tariff field; create and update share them."""
 
     external_id: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
@@ -136,7 +144,7 @@ class TariffFields(CamelModel):
 class TariffCreate(TariffFields):
     name: Name
     currency: Currency
-    common: bool = False
+    common: StrictBool = False
     use_type: TariffUseType = "PRICE"
     tariff_alt_text: list[DisplayText] = []
     elements: Elements
@@ -145,12 +153,12 @@ class TariffCreate(TariffFields):
 class TariffUpdate(TariffFields):
     """PATCH: only the fields given change; `elements`, when given, replaces all elements."""
 
-    name: Name | None = None
-    currency: Currency | None = None
-    common: bool | None = None
-    use_type: TariffUseType | None = None
-    tariff_alt_text: list[DisplayText] | None = None
-    elements: Elements | None = None
+    name: Omittable[Name] = None
+    currency: Omittable[Currency] = None
+    common: Omittable[StrictBool] = None
+    use_type: Omittable[TariffUseType] = None
+    tariff_alt_text: list[DisplayText] | None = None  # null: none
+    elements: Omittable[Elements] = None
 
 
 class TariffOut(TariffCreate):

@@ -11,15 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evroam.database.base import utcnow
 from evroam.database.locks import locked_row
 from evroam.database.paging import PageRequest, paginate
-from evroam.errors import FieldProblem, Invalid, InvalidDocument, NotFound
+from evroam.errors import FieldProblem, InvalidDocument, NotFound
 from evroam.events import Change, announce
 from evroam.network.common_schemas import as_json
 from evroam.tariffs import schemas
 from evroam.tariffs.models import Tariff
 from evroam.tariffs.publishability import is_publishable
 from evroam.tariffs.schemas import TariffCreate, TariffUpdate
-
-_NOT_NULL = ("name", "currency", "common", "use_type", "elements")
 
 
 async def get_tariff(session: AsyncSession, operator_id: int, tariff_id: str, *, lock: bool = False) -> Tariff:
@@ -49,9 +47,6 @@ async def create_tariff(session: AsyncSession, operator_id: int, body: TariffCre
 
 async def update_tariff(session: AsyncSession, operator_id: int, tariff_id: str, body: TariffUpdate) -> Tariff:
     tariff = await get_tariff(session, operator_id, tariff_id, lock=True)
-    for name in _NOT_NULL:
-        if name in body.model_fields_set and getattr(body, name) is None:
-            raise Invalid(TariffUpdate.model_fields[name].alias or name, "cannot be null")
     given = {name: getattr(body, name) for name in body.model_fields_set}
     if "tariff_alt_text" in given and given["tariff_alt_text"] is None:
         given["tariff_alt_text"] = []

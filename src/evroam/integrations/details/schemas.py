@@ -52,8 +52,8 @@ class PartnerCompany(CamelModel):
 
 
 class Coordinates(CamelModel):
-    latitude: str
-    longitude: str
+    latitude: Annotated[str, Field(description="Degrees north (WGS 84), as a decimal string like OCPI's")]
+    longitude: Annotated[str, Field(description="Degrees east (WGS 84), as a decimal string like OCPI's")]
 
 
 class SocketDetails(CamelModel):
@@ -147,7 +147,7 @@ class IntegrationDetails(CamelModel):
     tariffs: list[TariffOut]
     customer_roles: list[CustomerRole]
     models: ModelFlags
-    charging_period_interval_in_minutes: int
+    charging_period_interval_in_minutes: Annotated[int, Field(description="Minutes between charging periods")]
     state_of_charge_is_sent: bool = Field(alias="stateofChargeIsSent")
     free_vending_with_idtag_allowed: bool
     utility_cloud_connection: UtilityCloudConnectionDetails | None

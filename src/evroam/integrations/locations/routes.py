@@ -8,7 +8,6 @@ from fastapi import APIRouter, Path, Response, status
 
 from evroam.api.deps import OperatorId, SessionDep
 from evroam.api.pagination import PageParams, page_envelope
-from evroam.api.responses import ERROR_RESPONSES
 from evroam.api.schemas import Page
 from evroam.integrations.locations import service as location_service
 from evroam.integrations.details.read_model import location_details
@@ -17,7 +16,7 @@ from evroam.api.json_response import json_response
 from evroam.integrations.locations.schemas import LocationCreate, LocationUpdate
 from evroam.integrations.routes import IntegrationId
 
-router = APIRouter(prefix="/integrations/{integrationId}/locations", tags=["integrations"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/integrations/{integrationId}/locations", tags=["integrations"])
 LocationId = Annotated[str, Path(alias="locationId", min_length=1, max_length=36)]
 
 
@@ -25,6 +24,7 @@ LocationId = Annotated[str, Path(alias="locationId", min_length=1, max_length=36
 async def list_locations(
     integration_id: IntegrationId, session: SessionDep, operator_id: OperatorId, page: PageParams
 ) -> Response:
+    """The locations this integration publishes, as its partner sees them, a page at a time."""
     ids, total = await location_service.list_location_ids(session, operator_id, integration_id, page)
     locations = await location_details(session, integration_id, ids)
     return json_response(page_envelope, page, locations, total)
@@ -36,6 +36,9 @@ async def list_locations(
 async def create_location(
     integration_id: IntegrationId, body: LocationCreate, session: SessionDep, operator_id: OperatorId
 ) -> Response:
+    """Publishes a location to the integration's partner: backed by a site (`siteId`, following its changes), or
+    standalone with its own name, address and coordinates; with the chargers it holds.
+    """
     location_id = await location_service.create_location(session, operator_id, integration_id, body)
     return await _location_response(session, integration_id, location_id, status.HTTP_201_CREATED)
 
@@ -44,6 +47,7 @@ async def create_location(
 async def get_location(
     integration_id: IntegrationId, location_id: LocationId, session: SessionDep, operator_id: OperatorId
 ) -> Response:
+    """One location of the integration, as its partner sees it."""
     await location_service.get_location(session, operator_id, integration_id, location_id)
     return await _location_response(session, integration_id, location_id)
 
@@ -56,6 +60,9 @@ async def update_location(
     session: SessionDep,
     operator_id: OperatorId,
 ) -> Response:
+    """Changes a standalone location's fields given, its chargers (`chargerIds`) or who may see it (`publish`,
+    `publishAllowedTo`). A site-backed location follows its site and is changed there.
+    """
     await location_service.update_location(session, operator_id, integration_id, location_id, body)
     return await _location_response(session, integration_id, location_id)
 
@@ -64,6 +71,7 @@ async def update_location(
 async def delete_location(
     integration_id: IntegrationId, location_id: LocationId, session: SessionDep, operator_id: OperatorId
 ) -> None:
+    """Withdraws the location from the integration's partner and deletes it."""
     await location_service.delete_location(session, operator_id, integration_id, location_id)
 
 

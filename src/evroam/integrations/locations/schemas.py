@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
-from evroam.api.schemas import CamelModel
+from evroam.api.schemas import Omittable, RequestModel
 from evroam.network.common_schemas import (
     AdditionalGeoLocation,
     BusinessDetails,
@@ -35,20 +35,21 @@ ChargerId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 REQUIRED_STANDALONE = ("name", "address", "city", "country", "coordinates", "timezone")
 
 
-class CoordinatesIn(CamelModel):
+class CoordinatesIn(RequestModel):
     latitude: Latitude
     longitude: Longitude
 
 
-class StandaloneFields(CamelModel):
-    name: Name | None = None
-    address: Street | None = None
-    city: City | None = None
+class StandaloneFields(RequestModel):
+    # Those of REQUIRED_STANDALONE may be left out of a change, never nulled; the others null to clear.
+    name: Omittable[Name] = None
+    address: Omittable[Street] = None
+    city: Omittable[City] = None
     postal_code: PostalCode | None = None
-    country: CountryAlpha3 | None = None
+    country: Omittable[CountryAlpha3] = None
     state: State | None = None
-    coordinates: CoordinatesIn | None = None
-    timezone: TimeZoneName | None = None
+    coordinates: Omittable[CoordinatesIn] = None
+    timezone: Omittable[TimeZoneName] = None
     parking_type: ParkingType | None = None
     facilities: list[Facility] | None = None
     opening_times: OpeningTimes | None = None
@@ -58,21 +59,21 @@ class StandaloneFields(CamelModel):
     owner: BusinessDetails | None = None
     suboperator: BusinessDetails | None = None
     related_locations: list[AdditionalGeoLocation] | None = None
-    charging_when_closed: bool | None = None
+    charging_when_closed: StrictBool | None = None
 
 
 class LocationUpdate(StandaloneFields):
     """Standalone locations only; `chargerIds` replaces the chargers it holds."""
 
     charger_ids: list[ChargerId] | None = None
-    publish: bool | None = None
+    publish: StrictBool | None = None
     publish_allowed_to: list[PublishTokenType] | None = None
 
 
 class LocationCreate(LocationUpdate):
     site_id: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = None
-    exclude_chargers: bool | None = None
-    publish: bool = True
+    exclude_chargers: StrictBool | None = None
+    publish: StrictBool = True
 
 
 STANDALONE_FIELD_NAMES = tuple(StandaloneFields.model_fields)

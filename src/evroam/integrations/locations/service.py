@@ -121,8 +121,6 @@ async def update_location(
         alias = type(body).model_fields[name].alias
         value = _stored_value(name, getattr(body, name))
         if value is None:
-            if name in REQUIRED_STANDALONE:
-                raise Invalid(alias, "cannot be null")
             stored.pop(alias, None)
         else:
             stored[alias] = value

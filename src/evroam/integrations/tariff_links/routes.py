@@ -7,12 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 
 from evroam.api.deps import OperatorId, SessionDep
-from evroam.api.responses import ERROR_RESPONSES
 from evroam.integrations.tariff_links import service as tariff_link_service
 from evroam.integrations.routes import IntegrationId
 from evroam.integrations.tariff_links.schemas import TariffLinksIn, TariffLinksOut
 
-router = APIRouter(prefix="/integrations/{integrationId}/tariffs", tags=["integrations"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/integrations/{integrationId}/tariffs", tags=["integrations"])
 TariffId = Annotated[str, Path(alias="tariffId", min_length=1, max_length=36)]
 
 
@@ -20,6 +19,7 @@ TariffId = Annotated[str, Path(alias="tariffId", min_length=1, max_length=36)]
 async def get_tariff_links(
     integration_id: IntegrationId, tariff_id: TariffId, session: SessionDep, operator_id: OperatorId
 ) -> TariffLinksOut:
+    """Where in the integration the tariff applies: whole locations, chargers or sockets."""
     return await tariff_link_service.get_links(session, operator_id, integration_id, tariff_id)
 
 
@@ -31,6 +31,9 @@ async def add_tariff_links(
     session: SessionDep,
     operator_id: OperatorId,
 ) -> TariffLinksOut:
+    """Adds links of the tariff to locations, chargers or sockets of the integration, keeping the links it has. For
+    a socket the most specific link wins (socket, then charger, then location).
+    """
     return await tariff_link_service.link_tariff(session, operator_id, integration_id, tariff_id, body, replace=False)
 
 
@@ -42,6 +45,7 @@ async def replace_tariff_links(
     session: SessionDep,
     operator_id: OperatorId,
 ) -> TariffLinksOut:
+    """Replaces every link of the tariff in the integration with the ones given."""
     return await tariff_link_service.link_tariff(session, operator_id, integration_id, tariff_id, body, replace=True)
 
 
@@ -49,4 +53,7 @@ async def replace_tariff_links(
 async def delete_tariff_links(
     integration_id: IntegrationId, tariff_id: TariffId, session: SessionDep, operator_id: OperatorId
 ) -> None:
+    """Removes every link of the tariff in the integration; the partner no longer sees the tariff on those
+    connectors.
+    """
     await tariff_link_service.unlink_tariff(session, operator_id, integration_id, tariff_id)

@@ -10,22 +10,22 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from evroam.api.schemas import CamelModel
+from evroam.api.schemas import CamelModel, RequestModel
 
 SocketId = Annotated[int, Field(ge=0, le=2_147_483_647)]
 
 
-class ChargerLink(CamelModel):
+class ChargerLink(RequestModel):
     charger_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     sockets: list[SocketId] | None = None
 
 
-class LocationLink(CamelModel):
+class LocationLink(RequestModel):
     location_id: Annotated[str, StringConstraints(min_length=1, max_length=36)]
     chargers: list[ChargerLink] | None = None
 
 
-class TariffLinksIn(CamelModel):
+class TariffLinksIn(RequestModel):
     locations: Annotated[list[LocationLink], Field(min_length=1)]
 
 

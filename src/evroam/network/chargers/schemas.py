@@ -10,14 +10,15 @@ import re
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StrictBool, StringConstraints, WithJsonSchema
 
-from evroam.api.schemas import CamelModel, JsonNumber
+from evroam.api.schemas import CamelModel, JsonNumber, Omittable, RequestModel
 from evroam.network.enums import Capability, ConnectorFormat, ConnectorStandard, PowerType, SocketStatus
 
 CHARGER_ID_PATTERN = r"^[A-Za-z0-9_.*-]{1,64}$"
-# eMI3 EVSE id: country, operator id, then E and the power outlet id; the separators are optional.
-_EVSE_ID = re.compile(r"^[A-Z]{2}\*?[A-Z0-9]{3}\*?E[A-Z0-9*]{1,30}$", re.IGNORECASE)
+# eMI3 EVSE id: country, operator id, then E and the power outlet id; the separators are optional; any case.
+EVSE_ID_PATTERN = r"^[A-Za-z]{2}\*?[A-Za-z0-9]{3}\*?[Ee][A-Za-z0-9*]{1,30}$"
+_EVSE_ID = re.compile(EVSE_ID_PATTERN)
 MAX_INT = 2_147_483_647
 
 
@@ -28,22 +29,23 @@ def _check_evse_id(value: str) -> str:
 
 
 ChargerIdText = Annotated[str, StringConstraints(pattern=CHARGER_ID_PATTERN)]
-EvseId = Annotated[str, AfterValidator(_check_evse_id)]
+EvseId = Annotated[str, AfterValidator(_check_evse_id), WithJsonSchema({"type": "string", "pattern": EVSE_ID_PATTERN})]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 SocketNumber = Annotated[int, Field(ge=1, le=MAX_INT)]
 SocketName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-KiloWatts = Annotated[JsonNumber, Field(gt=0, max_digits=10, decimal_places=3)]
-Rating = Annotated[int, Field(ge=1, le=MAX_INT)]
+KiloWatts = Annotated[JsonNumber, Field(gt=0, max_digits=10, decimal_places=3, description="Maximum power, kW")]
+Volts = Annotated[int, Field(ge=1, le=MAX_INT, description="Maximum voltage, V")]
+Amperes = Annotated[int, Field(ge=1, le=MAX_INT, description="Maximum current, A")]
 
 
-class SocketFields(CamelModel):
+class SocketFields(RequestModel):
     """The optional socket fields, shared by every socket shape."""
 
     name: SocketName | None = None
     max_power: KiloWatts | None = None
-    max_voltage: Rating | None = None
-    max_amperage: Rating | None = None
+    max_voltage: Volts | None = None
+    max_amperage: Amperes | None = None
     evse_id: EvseId | None = None
 
 
@@ -58,10 +60,10 @@ class SocketCreate(SocketFields):
 class SocketUpdate(SocketFields):
     """PATCH of one socket: only the fields given change."""
 
-    type: ConnectorStandard | None = None
-    format: ConnectorFormat | None = None
-    power_type: PowerType | None = Field(default=None, alias="socketPowerType")
-    status: SocketStatus | None = None
+    type: Omittable[ConnectorStandard] = None
+    format: Omittable[ConnectorFormat] = None
+    power_type: Omittable[PowerType] = Field(default=None, alias="socketPowerType")
+    status: Omittable[SocketStatus] = None
 
 
 class SocketReplacement(SocketUpdate):
@@ -71,7 +73,7 @@ class SocketReplacement(SocketUpdate):
     socket_id: SocketNumber = Field(alias="id")
 
 
-class ChargerFields(CamelModel):
+class ChargerFields(RequestModel):
     model: ShortText | None = None
     manufacturer: ShortText | None = None
     firmware_version: Annotated[str, StringConstraints(min_length=1, max_length=50)] | None = None
@@ -85,8 +87,8 @@ class ChargerCreate(ChargerFields):
     charger_id: ChargerIdText
     name: Name
     site_id: Annotated[int, Field(ge=1, le=MAX_INT)]
-    split_evse_by_socket: bool = True
-    active_connection: bool = True
+    split_evse_by_socket: StrictBool = True
+    active_connection: StrictBool = True
     capabilities: list[Capability] = []
     sockets: list[SocketCreate] = []
 
@@ -95,13 +97,13 @@ class ChargerUpdate(ChargerFields):
     """PATCH: only the fields given change; `sockets`, when given, is the charger's whole socket list."""
 
     # Accepted only when equal to the path's id: a charger cannot be renamed, its id is its identity.
-    charger_id: ChargerIdText | None = None
-    name: Name | None = None
-    site_id: Annotated[int, Field(ge=1, le=MAX_INT)] | None = None
-    split_evse_by_socket: bool | None = None
-    active_connection: bool | None = None
-    capabilities: list[Capability] | None = None
-    sockets: list[SocketReplacement] | None = None
+    charger_id: Omittable[ChargerIdText] = None
+    name: Omittable[Name] = None
+    site_id: Omittable[Annotated[int, Field(ge=1, le=MAX_INT)]] = None
+    split_evse_by_socket: Omittable[StrictBool] = None
+    active_connection: Omittable[StrictBool] = None
+    capabilities: list[Capability] | None = None  # null: none
+    sockets: Omittable[list[SocketReplacement]] = None
 
 
 class SocketOut(CamelModel):
@@ -110,9 +112,9 @@ class SocketOut(CamelModel):
     type: ConnectorStandard
     format: ConnectorFormat
     power_type: PowerType = Field(alias="socketPowerType")
-    max_power: JsonNumber | None = None
-    max_voltage: int | None = None
-    max_amperage: int | None = None
+    max_power: Annotated[JsonNumber | None, Field(description="Maximum power, kW")] = None
+    max_voltage: Annotated[int | None, Field(description="Maximum voltage, V")] = None
+    max_amperage: Annotated[int | None, Field(description="Maximum current, A")] = None
     status: SocketStatus
     status_updated_at: datetime
     evse_id: str | None = None
@@ -123,8 +125,8 @@ class ChargerOut(CamelModel):
     name: str
     site_id: int
     evse_id: str | None = None
-    split_evse_by_socket: bool
-    active_connection: bool
+    split_evse_by_socket: StrictBool
+    active_connection: StrictBool
     capabilities: list[Capability]
     model: str | None = None
     manufacturer: str | None = None

@@ -23,9 +23,7 @@ from evroam.network.chargers.schemas import (
 from evroam.network.chargers.models import Charger, Socket
 from evroam.network.sites.models import Site
 
-_REQUIRED_CHARGER_FIELDS = ("name", "site_id", "split_evse_by_socket", "active_connection", "sockets")
 _REQUIRED_SOCKET_FIELDS = ("type", "format", "power_type")
-_NOT_NULL_SOCKET_FIELDS = _REQUIRED_SOCKET_FIELDS + ("status",)
 
 
 async def get_charger(session: AsyncSession, operator_id: int, charger_id: str, *, lock: bool = False) -> Charger:
@@ -71,7 +69,6 @@ async def update_charger(
     values = body.model_dump(exclude_unset=True, exclude={"sockets"})
     if values.pop("charger_id", charger_id) != charger_id:
         raise Invalid("chargerId", "cannot be changed; create a charger with the new id instead")
-    _refuse_nulls(body, _REQUIRED_CHARGER_FIELDS)
     if "site_id" in values:
         await _check_site(session, operator_id, values["site_id"])
     if body.sockets is not None:
@@ -96,7 +93,6 @@ async def update_socket(
     socket = next((socket for socket in charger.sockets if socket.socket_id == socket_id), None)
     if socket is None:
         raise NotFound(f"Socket {socket_id} of charger {charger_id}")
-    _refuse_nulls(body, _NOT_NULL_SOCKET_FIELDS)
     _apply_socket_values(socket, body)
     await session.flush()
     await _announce(session, charger, {charger.site_id})
@@ -127,11 +123,10 @@ def _check_unique_socket_ids(sockets: Iterable[SocketCreate | SocketReplacement]
 
 
 def _check_replacements(charger: Charger, replacements: list[SocketReplacement]) -> None:
-    """Before anything changes: a new socket needs every required field, a kept one may not null them."""
+    """Before anything changes: a new socket needs every required field (the body refuses their nulls)."""
     current = {socket.socket_id for socket in charger.sockets}
     for index, replacement in enumerate(replacements):
         prefix = f"sockets.{index}."
-        _refuse_nulls(replacement, _NOT_NULL_SOCKET_FIELDS, prefix)
         if replacement.socket_id in current:
             continue
         for name in _REQUIRED_SOCKET_FIELDS:
@@ -176,13 +171,6 @@ async def _announce(
             removed_sockets=frozenset((charger.charger_id, socket_id) for socket_id in removed_socket_ids),
         ),
     )
-
-
-def _refuse_nulls(body: BaseModel, names: Iterable[str], prefix: str = "") -> None:
-    """PATCH bodies make every field optional; an explicit null of a required one is still refused."""
-    for name in names:
-        if name in body.model_fields_set and getattr(body, name) is None:
-            raise Invalid(prefix + _alias(body, name), "cannot be null")
 
 
 def _alias(body: BaseModel, name: str) -> str:

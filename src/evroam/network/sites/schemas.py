@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
-from evroam.api.schemas import CamelModel, JsonNumber
+from evroam.api.schemas import CamelModel, JsonNumber, Omittable, RequestModel
 from evroam.network.common_schemas import (
     AdditionalGeoLocation,
     BusinessDetails,
@@ -30,7 +30,7 @@ ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 State = Annotated[str, StringConstraints(min_length=1, max_length=45)]
 
 
-class SiteFields(CamelModel):
+class SiteFields(RequestModel):
     """Every optional site field; create and update share them."""
 
     public_name: Name | None = None
@@ -38,11 +38,11 @@ class SiteFields(CamelModel):
     parent_site_id: Annotated[int, Field(ge=1)] | None = None
     state: State | None = None
     postal_code: PostalCode | None = None
-    is_public: bool | None = None
+    is_public: StrictBool | None = None
     parking_type: ParkingType | None = None
     facilities: list[Facility] | None = None
     opening_times: OpeningTimes | None = None
-    charging_when_closed: bool | None = None
+    charging_when_closed: StrictBool | None = None
     directions: list[DisplayText] | None = None
     images: list[Image] | None = None
     energy_mix: EnergyMix | None = None
@@ -62,13 +62,13 @@ class SiteCreate(SiteFields):
 
 
 class SiteUpdate(SiteFields):
-    name: Name | None = None
-    timezone: TimeZoneName | None = None
-    country: CountryAlpha3 | None = None
-    city: City | None = None
-    street_address: Street | None = None
-    latitude: Latitude | None = None
-    longitude: Longitude | None = None
+    name: Omittable[Name] = None
+    timezone: Omittable[TimeZoneName] = None
+    country: Omittable[CountryAlpha3] = None
+    city: Omittable[City] = None
+    street_address: Omittable[Street] = None
+    latitude: Omittable[Latitude] = None
+    longitude: Omittable[Longitude] = None
 
 
 class SiteOut(CamelModel):
@@ -83,13 +83,13 @@ class SiteOut(CamelModel):
     city: str
     street_address: str
     postal_code: str | None = None
-    latitude: JsonNumber
-    longitude: JsonNumber
-    is_public: bool
+    latitude: Annotated[JsonNumber, Field(description="Degrees north (WGS 84)")]
+    longitude: Annotated[JsonNumber, Field(description="Degrees east (WGS 84)")]
+    is_public: StrictBool
     parking_type: ParkingType | None = None
     facilities: list[Facility]
     opening_times: OpeningTimes | None = None
-    charging_when_closed: bool | None = None
+    charging_when_closed: StrictBool | None = None
     directions: list[DisplayText]
     images: list[Image]
     energy_mix: EnergyMix | None = None

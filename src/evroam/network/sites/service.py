@@ -73,10 +73,6 @@ async def create_site(session: AsyncSession, operator_id: int, body: SiteCreate)
 async def update_site(session: AsyncSession, operator_id: int, site_id: int, body: SiteUpdate) -> Site:
     site = await get_site(session, operator_id, site_id, lock=True)
     values = _column_values(body, exclude_unset=True)
-    required = {"name", "timezone", "country", "city", "street_address", "latitude", "longitude"}
-    for name in required & values.keys():
-        if values[name] is None:
-            raise Invalid(body.model_fields[name].alias or name, "cannot be null")
     if values.get("parent_site_id") is not None:
         await _check_parent(session, operator_id, site.id, values["parent_site_id"])
     for name, value in values.items():

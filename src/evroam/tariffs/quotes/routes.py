@@ -9,12 +9,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from evroam.api.deps import OperatorId, SessionDep
-from evroam.api.responses import ERROR_RESPONSES
 from evroam.tariffs.quotes import service as quote_service
 from evroam.tariffs.quotes.schemas import QuoteOut, QuoteRequest, quote_out
 from evroam.tariffs.routes import TariffId
 
-router = APIRouter(prefix="/tariffs", tags=["tariffs"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/tariffs", tags=["tariffs"])
 
 
 @router.post("/{tariffId}/quote", response_model=QuoteOut, response_model_exclude_none=True)

@@ -16,8 +16,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
-from evroam.api.schemas import CamelModel, Instant
-from evroam.network.common_schemas import TimeZoneName
+from evroam.api.schemas import CamelModel, Instant, RequestModel
+from evroam.network.common_schemas import EXCL_VAT, INCL_VAT, TimeZoneName
 from evroam.tariffs.pricing.model import PricingResult, SessionPeriod
 from evroam.tariffs.pricing.output import pricing_result_json
 from evroam.tariffs.schemas import MAX_INT, Quantity, UtcTimestamp
@@ -34,17 +34,17 @@ def _session_fits_the_calendar(start: datetime) -> datetime:
     return start
 
 
-class QuoteRequest(CamelModel):
+class QuoteRequest(RequestModel):
     start: Annotated[Instant, AfterValidator(_session_fits_the_calendar), Field(description="RFC 3339 with offset: when the session (or reservation) starts")]
-    charging_minutes: Minutes | None = None
+    charging_minutes: Annotated[Minutes | None, Field(description="Minutes charging")] = None
     duration_minutes: Annotated[
-        Minutes | None, Field(description="Instead of chargingMinutes: the whole session, parking included")
+        Minutes | None, Field(description="Instead of chargingMinutes: minutes of the whole session, parking included")
     ] = None
-    energy_kwh: Quantity
-    parking_minutes: Minutes = Decimal(0)
-    reservation_minutes: Annotated[Minutes, Field(description="Reserved before charging starts")] = Decimal(0)
+    energy_kwh: Annotated[Quantity, Field(description="Energy charged, kWh")]
+    parking_minutes: Annotated[Minutes, Field(description="Minutes plugged in after charging")] = Decimal(0)
+    reservation_minutes: Annotated[Minutes, Field(description="Minutes reserved before charging starts")] = Decimal(0)
     max_power_kw: Annotated[
-        Quantity | None, Field(description="The power for power restrictions (default: the average power)")
+        Quantity | None, Field(description="kW, for power restrictions (default: the average power)")
     ] = None
     site_id: Annotated[int, Field(ge=1, le=MAX_INT)] | None = None
     integration_location_id: Annotated[str, StringConstraints(min_length=1, max_length=36)] | None = None
@@ -52,8 +52,8 @@ class QuoteRequest(CamelModel):
 
 
 class MoneyOut(CamelModel):
-    excl_vat: float
-    incl_vat: float
+    excl_vat: Annotated[float, Field(description=EXCL_VAT)]
+    incl_vat: Annotated[float, Field(description=INCL_VAT)]
 
 
 class QuotePeriodOut(CamelModel):
@@ -61,8 +61,8 @@ class QuotePeriodOut(CamelModel):
 
     state: Literal["RESERVATION", "CHARGING", "PARKING"]
     start_date_time: UtcTimestamp
-    duration_seconds: int
-    energy_kwh: float
+    duration_seconds: Annotated[int, Field(description="Seconds")]
+    energy_kwh: Annotated[float, Field(description="kWh")]
 
 
 class QuoteLineItemOut(CamelModel):
@@ -75,11 +75,13 @@ class QuoteLineItemOut(CamelModel):
     consumed_quantity: Annotated[int | float, Field(description="kWh, seconds, or 1 fee (see unit)")]
     billed_quantity: Annotated[int | float, Field(description="consumedQuantity after stepSize rounding")]
     unit: Literal["kWh", "fee", "s"]
-    unit_price: float
+    unit_price: Annotated[float, Field(description="Excluding VAT, in the tariff's currency, per pricedPer")]
     priced_per: Literal["kWh", "fee", "hour"]
     vat: Annotated[float | None, Field(description="Percentage; absent when no VAT applies")] = None
     cost: MoneyOut
-    spot_price: Annotated[float | None, Field(description="Market price per kWh a spot price started from")] = None
+    spot_price: Annotated[
+        float | None, Field(description="Market price per kWh, excluding VAT, a spot price started from")
+    ] = None
 
 
 class QuoteOut(CamelModel):

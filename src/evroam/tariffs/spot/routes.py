@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.api.deps import OperatorId, SessionDep
 from evroam.api.pagination import PageParams, page_envelope
-from evroam.api.responses import ERROR_RESPONSES
 from evroam.api.schemas import Instant, Page
 from evroam.errors import Invalid
 from evroam.tariffs.spot import service as spot_service
@@ -24,7 +23,7 @@ from evroam.tariffs.spot.schemas import (
 )
 from evroam.tariffs.spot.service import SpotImportError
 
-router = APIRouter(prefix="/spot-prices", tags=["spot prices"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/spot-prices", tags=["spot prices"])
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a year of quarter-hour prices as ENTSO-E XML is about 4 MB
 _FILE_IS_XML = {"text/csv": False, "application/xml": True, "text/xml": True}
@@ -50,6 +49,9 @@ async def list_spot_prices(
     start: Annotated[Instant | None, Query(alias="from", description="Intervals ending after this")] = None,
     end: Annotated[Instant | None, Query(alias="to", description="Intervals starting before this")] = None,
 ) -> dict:
+    """Stored day-ahead spot prices (per kWh, excluding VAT), by zone and start, a page at a time; `from` and `to`
+    keep the intervals that overlap that span.
+    """
     if start is not None and end is not None and end <= start:
         raise Invalid("to", "must be after from")
     rows, total = await spot_service.list_spot_prices(session, operator_id, page, bidding_zone, start, end)
@@ -58,6 +60,9 @@ async def list_spot_prices(
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SpotImportOut)
 async def import_spot_prices(body: SpotPricesIn, session: SessionDep, operator_id: OperatorId) -> SpotImportOut:
+    """Stores a bidding zone's spot prices per kWh, excluding VAT. An interval that overlaps stored ones replaces
+    them; tariffs with spot components are re-published with the new prices.
+    """
     prices = [SpotPrice(body.bidding_zone, item.start, item.end, item.price, body.currency) for item in body.prices]
     return await _stored(session, operator_id, prices, "prices.")
 

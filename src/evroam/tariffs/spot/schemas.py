@@ -10,18 +10,19 @@ from typing import Annotated
 
 from pydantic import Field
 
-from evroam.api.schemas import CamelModel, Instant
+from evroam.api.schemas import CamelModel, Instant, RequestModel
 from evroam.tariffs.spot.models import SpotPrice as SpotPriceRow
 from evroam.tariffs.schemas import BiddingZone, Currency, SignedUnitPrice, UtcTimestamp
 
 
-class SpotPriceIn(CamelModel):
+class SpotPriceIn(RequestModel):
     start: Instant  # inclusive
     end: Instant  # exclusive
-    price: SignedUnitPrice  # per kWh, excl. VAT; negative prices do happen
+    # negative prices do happen
+    price: Annotated[SignedUnitPrice, Field(description="Per kWh, excluding VAT, in `currency`")]
 
 
-class SpotPricesIn(CamelModel):
+class SpotPricesIn(RequestModel):
     bidding_zone: BiddingZone
     currency: Currency
     prices: Annotated[list[SpotPriceIn], Field(min_length=1)]
@@ -31,7 +32,7 @@ class SpotPriceOut(CamelModel):
     bidding_zone: str
     start: UtcTimestamp
     end: UtcTimestamp
-    price: SignedUnitPrice
+    price: Annotated[SignedUnitPrice, Field(description="Per kWh, excluding VAT, in `currency`")]
     currency: str
     imported_at: UtcTimestamp
 
