@@ -6,22 +6,14 @@ import logging
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from evroam.api.docs import app_with_offline_docs
 from evroam.api.errors import validation_details
 from evroam.ocpi.credentials.exchange_gate import ExchangeGate
 from evroam.ocpi.modules import mounting_order, resolve
 from evroam.ocpi.protocol.domain_errors import answer_domain_errors
-from evroam.ocpi.protocol.envelope import (
-    CLIENT_ERROR,
-    INVALID_PARAMETERS,
-    SERVER_ERROR,
-    UNKNOWN_OBJECT,
-    OcpiError,
-    error_response,
-    ocpi_response,
-)
+from evroam.ocpi.protocol.envelope import INVALID_PARAMETERS, SERVER_ERROR, OcpiError, error_response, ocpi_response
+from evroam.ocpi.protocol.http_errors import answer_http_errors
 from evroam.ocpi.protocol.message_ids import MessageIdMiddleware
 from evroam.ocpi.protocol.routing_headers import RoutingHeaderMiddleware
 from evroam.ocpi.protocol.trailing_slash import TrailingSlashMiddleware
@@ -61,10 +53,7 @@ def create_ocpi_app(runtime: Runtime) -> FastAPI:
         not_json = any(d["problem"] == "is not valid JSON" for d in details)
         return ocpi_response(None, INVALID_PARAMETERS, message, http_status=400 if not_json else 200)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException):
-        code = UNKNOWN_OBJECT if exc.status_code == 404 else CLIENT_ERROR
-        return ocpi_response(None, code, str(exc.detail), http_status=exc.status_code)
+    answer_http_errors(app)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

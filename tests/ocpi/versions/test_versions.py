@@ -107,7 +107,9 @@ async def test_unknown_or_missing_token_is_401(app, path, header):
     assert response.json()["status_code"] == 2000
 
 
-async def test_unknown_version_is_404_with_2003(ocpi_client):
+async def test_unknown_version_is_404_naming_the_path(ocpi_client):
     response = await ocpi_client.get("/ocpi/2.0")
     assert response.status_code == 404
-    assert response.json()["status_code"] == 2003
+    # 2000, not 2003: OCPI clients read 2003 as "Unknown Location".
+    assert response.json()["status_code"] == 2000
+    assert response.json()["status_message"] == "No OCPI endpoint at GET /ocpi/2.0"

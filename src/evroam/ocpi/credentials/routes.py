@@ -25,8 +25,13 @@ _BODY_DOC = {
 }
 
 
-def _not_allowed(message: str) -> OcpiError:
-    return OcpiError(CLIENT_ERROR, message, http_status=405)
+# What the credentials resource takes in each registration state: the `Allow` of its 405s (RFC 9110 §15.5.6).
+_ALLOWED_REGISTERED = "DELETE, GET, PUT"
+_ALLOWED_UNREGISTERED = "GET, POST"
+
+
+def _not_allowed(message: str, allowed: str) -> OcpiError:
+    return OcpiError(CLIENT_ERROR, message, http_status=405, headers={"Allow": allowed})
 
 
 def _credentials_routes(version: str) -> None:
@@ -35,21 +40,21 @@ def _credentials_routes(version: str) -> None:
 
     async def post_credentials(request: Request, caller: RegistrationCaller, runtime: RuntimeDep):
         if caller.is_registered:
-            raise _not_allowed("Already registered: update the credentials with PUT")
+            raise _not_allowed("Already registered: update the credentials with PUT", _ALLOWED_REGISTERED)
         payload = await read_json(request)
         gate = request.app.state.exchange_gate
         return ocpi_response(await credentials_service.exchange(runtime, gate, caller, version, payload))
 
     async def put_credentials(request: Request, caller: RegistrationCaller, runtime: RuntimeDep):
         if not caller.is_registered:
-            raise _not_allowed("Not registered: register with POST first")
+            raise _not_allowed("Not registered: register with POST first", _ALLOWED_UNREGISTERED)
         payload = await read_json(request)
         gate = request.app.state.exchange_gate
         return ocpi_response(await credentials_service.exchange(runtime, gate, caller, version, payload))
 
     async def delete_credentials(caller: RegistrationCaller, runtime: RuntimeDep):
         if not caller.is_registered:
-            raise _not_allowed("Not registered: there is nothing to unregister")
+            raise _not_allowed("Not registered: there is nothing to unregister", _ALLOWED_UNREGISTERED)
         await credentials_service.unregister(runtime, caller)
         return ocpi_response(None)
 

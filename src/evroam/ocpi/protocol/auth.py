@@ -17,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.api.deps import get_runtime, get_session
 from evroam.integrations.models import Integration, IntegrationToken
+from evroam.network.operators.models import Operator
+from evroam.ocpi.protocol import routing_headers
+from evroam.ocpi.protocol.client import Party, partner_party
 from evroam.ocpi.protocol.envelope import CLIENT_ERROR, OcpiError
 from evroam.runtime import Runtime
 from evroam.security import hash_secret
@@ -31,6 +34,8 @@ class Caller:
     token_kind: str
     # "base64" or "plain": how this partner encodes tokens, so we can answer in kind.
     encoding: str
+    # The party we are towards this partner: the operator its integration belongs to.
+    our_party: Party
 
     @property
     def is_registered(self) -> bool:
@@ -59,8 +64,9 @@ def token_candidates(header: str | None) -> list[tuple[str, str]]:
 
 # Built once: building it costs more than running it, on every OCPI request.
 _CALLER_BY_TOKEN_HASH = (
-    select(IntegrationToken.token_hash, IntegrationToken.kind, Integration)
+    select(IntegrationToken.token_hash, IntegrationToken.kind, Integration, Operator.country_code, Operator.party_id)
     .join(Integration, Integration.integration_id == IntegrationToken.integration_id)
+    .join(Operator, Operator.id == Integration.operator_id)
     .where(IntegrationToken.token_hash.in_(bindparam("hashes", expanding=True)))
     .limit(1)
 )
@@ -73,7 +79,8 @@ async def identify_caller(session: AsyncSession, header: str | None) -> Caller:
         found = (await session.execute(_CALLER_BY_TOKEN_HASH, {"hashes": list(by_hash)})).first()
         if found is not None:
             token, encoding = by_hash[found.token_hash]
-            return Caller(integration=found.Integration, token=token, token_kind=found.kind, encoding=encoding)
+            return Caller(integration=found.Integration, token=token, token_kind=found.kind, encoding=encoding,
+                          our_party=Party(found.country_code.upper(), found.party_id.upper()))
     raise OcpiError(CLIENT_ERROR, "Unknown or missing credentials token", http_status=401)
 
 
@@ -85,10 +92,12 @@ async def registration_caller(request: Request, runtime: Annotated[Runtime, Depe
 
 
 async def partner_caller(request: Request, session: Annotated[AsyncSession, Depends(get_session)]) -> Caller:
-    """Functional modules: only a registered partner's token; token A gets 401."""
+    """Functional modules: only a registered partner's token; token A gets 401. A 2.2.1 functional request
+    must be addressed to the party we are towards this partner (routing_headers.py)."""
     caller = await identify_caller(session, request.headers.get("authorization"))
     if not caller.is_registered:
         raise OcpiError(CLIENT_ERROR, "The registration token only opens versions and credentials", 401)
+    routing_headers.route(request.scope, request.headers, caller.our_party, partner_party(caller.integration))
     return caller
 
 

@@ -15,9 +15,11 @@ Model = TypeVar("Model", bound=BaseModel)
 
 
 async def read_json(request: Request) -> Any:
+    """The body as JSON. Transport fails (HTTP 400, ocpi-notes §2.3) when there is no JSON to read: an
+    empty body as much as one that does not parse."""
     raw = await request.body()
     if not raw.strip():
-        raise OcpiError(INVALID_PARAMETERS, "body: is required")
+        raise OcpiError(INVALID_PARAMETERS, "body: is required (a JSON object)", http_status=400)
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:

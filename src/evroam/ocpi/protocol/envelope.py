@@ -21,15 +21,21 @@ SERVER_ERROR = 3000
 UNABLE_TO_USE_CLIENT_API = 3001
 UNSUPPORTED_VERSION = 3002
 NO_MATCHING_ENDPOINTS = 3003
+# 2.2+ only (hub codes): answered for a request addressed to a party we do not host (ocpi-notes §2.5).
+UNKNOWN_RECEIVER = 4001
 
 JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
 
 
 class OcpiError(Exception):
-    """An OCPI-level failure: answered in the envelope with its status code (HTTP 200 unless said otherwise)."""
+    """An OCPI-level failure: answered in the envelope with its status code (HTTP 200 unless said otherwise).
 
-    def __init__(self, status_code: int, message: str, http_status: int = 200,
-                 headers: dict[str, str] | None = None) -> None:
+    `headers` go out with the answer: a 405 must say in `Allow` what the resource takes (RFC 9110 §15.5.6),
+    a 429 or 503 says in `Retry-After` when to come back."""
+
+    def __init__(
+        self, status_code: int, message: str, http_status: int = 200, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.message = message
@@ -69,5 +75,4 @@ def ocpi_response(
 
 
 def error_response(error: OcpiError) -> Response:
-    return ocpi_response(None, error.status_code, error.message, http_status=error.http_status,
-                         headers=error.headers)
+    return ocpi_response(None, error.status_code, error.message, http_status=error.http_status, headers=error.headers)

@@ -12,6 +12,9 @@ the page starts after that object (an index seek, where OFFSET steps over every 
 used only while the request's offset is still the one the link was made for, so a client that builds
 or edits URLs itself gets plain OCPI offset paging.
 
+Any other query parameter answers 2001 naming it: a filter we do not know would otherwise be dropped
+without a word, and the partner would take the whole list for the filtered one.
+
 A partner reads in the OCPI version it negotiated (its documents are stored in that shape) and only
 the modules its integration offers: the module's pull flag (`ocpi/modules.py`) false answers HTTP 404 with OCPI 2000
 "module not offered", as for any endpoint a partner's version details do not list.
@@ -26,7 +29,7 @@ from urllib.parse import urlencode
 import orjson
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +41,8 @@ from evroam.ocpi.protocol.auth import Caller, PartnerCaller
 from evroam.ocpi.protocol.envelope import CLIENT_ERROR, INVALID_PARAMETERS, SUCCESS, OcpiError, ocpi_timestamp
 
 MAX_LIMIT = 1000
+# The query parameters of a list GET: OCPI's four and our continuation.
+LIST_PARAMETERS = ("date_from", "date_to", "offset", "limit", "continue_after")
 # Offsets past any real list just give an empty page; bounded so the database can take the number.
 MAX_OFFSET = 2**31 - 1
 
@@ -84,6 +89,13 @@ def page_query(
     )
 
 
+def refuse_unknown_parameters(names: list[str]) -> None:
+    unknown = [name for name in dict.fromkeys(names) if name not in LIST_PARAMETERS]
+    if unknown:
+        known = ", ".join(LIST_PARAMETERS[:4])
+        raise OcpiError(INVALID_PARAMETERS, f"{', '.join(unknown)}: not a parameter of this list (it takes {known})")
+
+
 def _continued_after(continue_after: str | None, offset: int) -> str | None:
     """The object id of our continuation, if it was made for this offset; anything else is ignored, as
     offset alone gives the right page."""
@@ -92,7 +104,8 @@ def _continued_after(continue_after: str | None, offset: int) -> str | None:
 
 
 def _whole(value: str | None, name: str, default: int, minimum: int) -> int:
-    if value is None or value == "":
+    # A parameter given empty is not left out: it is refused like any other value that is no number.
+    if value is None:
         return default
     try:
         number = int(value)
@@ -104,8 +117,9 @@ def _whole(value: str | None, name: str, default: int, minimum: int) -> int:
 
 
 def parse_datetime(value: str | None, name: str) -> datetime | None:
-    """RFC 3339; no zone designator means UTC (OCPI DateTime), other offsets are converted leniently."""
-    if value is None or value == "":
+    """RFC 3339; no zone designator means UTC (OCPI DateTime), other offsets are converted leniently.
+    An empty value is no date-time: refused, not read as "no filter"."""
+    if value is None:
         return None
     try:
         # A "+hh:mm" offset sent unencoded arrives as a space.
@@ -130,6 +144,7 @@ def sender_router(version: str, module: str) -> APIRouter:
 
     @router.get("", summary=f"List of {module} (paginated)")
     async def list_documents(
+        request: Request,
         caller: PartnerCaller,
         session: SessionDep,
         runtime: RuntimeDep,
@@ -139,6 +154,7 @@ def sender_router(version: str, module: str) -> APIRouter:
         limit: OptionalText = None,
         continue_after: Annotated[str | None, Query(description="evroam's continuation, from the Link")] = None,
     ) -> Response:
+        refuse_unknown_parameters(list(request.query_params.keys()))
         return await serve_page(
             caller, session, runtime.public_url, version, module,
             offset=offset, limit=limit, date_from=date_from, date_to=date_to, continue_after=continue_after,
