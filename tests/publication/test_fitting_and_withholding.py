@@ -22,6 +22,7 @@ from tests.integrations.factories import (
     make_integration,
     make_site,
     ok,
+    tariff_body,
 )
 from tests.ocpi.factories import documents, set_integration, version_schema_errors
 from tests.support.ocpi_partner import register_partner
@@ -164,3 +165,24 @@ async def test_a_partner_moving_to_2_1_1_loses_the_restricted_location(client, r
     assert [evse["status"] for evse in document["evses"]] == ["REMOVED"] and "publish" not in document
     shown = ok(await client.get(f"{INTEGRATIONS}/{integration_id}/locations/{location['id']}"))
     assert [(w["field"], w["ocpiVersion"]) for w in shown["warnings"]] == [("publish", "2.1.1")]
+
+
+async def test_tariff_links_tell_what_the_tariff_document_could_not_carry(client, runtime):
+    location_body = {**STANDALONE}
+    alt_text = [{"language": "de", "text": "Preis für Straße " + "ß" * 495}]  # 512 characters, 1007 in ASCII
+    tariff_id = ok(await client.post(f"{API}/tariffs", json=tariff_body(tariffAltText=alt_text)), 201)["id"]
+    for version, fields in (("2.2.1", []), ("2.1.1", ["tariff_alt_text[0].text", "elements[0]"])):
+        integration_id = (await make_integration(client))["integrationId"]
+        await connect_pushes(runtime, integration_id, version)
+        location = await add_location(client, integration_id, location_body)
+        url = f"{INTEGRATIONS}/{integration_id}/tariffs/{tariff_id}"
+        linked = ok(await client.post(url, json={"locations": [{"locationId": location["id"]}]}))
+        assert sorted(warning["field"] for warning in linked["warnings"]) == sorted(fields)
+        assert ok(await client.get(url))["warnings"] == linked["warnings"]
+        async with runtime.sessions() as session:
+            document = (await documents(session, integration_id, "tariffs"))[tariff_id]
+        assert version_schema_errors(version, "Tariff", document) == []
+        if version == "2.1.1":
+            (cut,) = [warning for warning in linked["warnings"] if warning["limit"]]
+            assert cut["limit"] == 512 and cut["sent"] == document["tariff_alt_text"][0]["text"]
+            assert len(document["elements"]) == 1, "the element restricted by current is left out"

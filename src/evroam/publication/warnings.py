@@ -1,6 +1,6 @@
-"""What a published location could not carry to its partner, as the management API shows it.
+"""What a published location or tariff could not carry to its partner, as the management API shows it.
 
-The warnings are the ones the location's mapping noted when the ledger last recomputed it (kept with the
+The warnings are the ones the object's mapping noted when the ledger last recomputed it (kept with the
 document); a location withheld from the partner's version has no document, and the mapping's own rule
 says why.
 """
@@ -29,11 +29,16 @@ async def location_warnings(session: AsyncSession, integration_id: str, location
     fitting = Fitting(negotiated_version(integration))
     if withheld(fitting.version, publish, fitting):
         return [warning.as_json() for warning in fitting.warnings]
+    return await published_warnings(session, integration_id, LOCATIONS, location_id)
+
+
+async def published_warnings(session: AsyncSession, integration_id: str, module: str, object_id: str) -> list[dict[str, Any]]:
+    """The warnings kept with an object's document; none when it is not published (or withdrawn)."""
     noted = await session.scalar(
         select(PublishedDocument.warnings).where(
             PublishedDocument.integration_id == integration_id,
-            PublishedDocument.module == LOCATIONS,
-            PublishedDocument.object_id == location_id,
+            PublishedDocument.module == module,
+            PublishedDocument.object_id == object_id,
             PublishedDocument.removed.is_(False),
         )
     )

@@ -295,7 +295,7 @@ def _says_211(path: str, socket: Socket, fitting: Fitting) -> bool:
         ("standard", socket.type, _STANDARDS_NOT_211), ("power_type", socket.power_type, _POWER_TYPES_NOT_211)
     ):
         if value in unknown:
-            fitting.left_out(f"{path}.{name}", f"{name} {value} does not exist in 2.1.1: the connector is left out")
+            fitting.left_out(f"{path}.{name}", f"there is no {name} {value}: the connector is left out")
             return False
     return True
 
