@@ -21,7 +21,7 @@ from sqlalchemy import select
 from evroam.delivery.models import Delivery
 from evroam.network.enums import Capability, ConnectorStandard, Facility, ImageCategory, ParkingType, PowerType
 from evroam.network.enums import EnergySourceCategory, SocketStatus
-from evroam.tariffs.schemas import TariffType
+from evroam.tariffs.schemas import DayOfWeek, TariffType
 from tests.integrations.factories import API, INTEGRATIONS, IMAGE, add_location, make_integration, ok, tariff_body
 from tests.ocpi.factories import documents, set_integration, version_schema_errors
 from tests.support.ocpi_partner import register_partner
@@ -101,7 +101,7 @@ async def make_network(client: httpx.AsyncClient) -> tuple[list[int], list[str]]
         *tariff_body()["elements"],
         {"priceComponents": [{"type": kind, "price": 0.1, "vat": 0, "stepSize": 0}
                              for kind in ("ENERGY", "FLAT", "TIME", "PARKING_TIME")],
-         "restrictions": {"dayOfWeek": ["SATURDAY", "SUNDAY"]}},
+         "restrictions": {"dayOfWeek": list(get_args(DayOfWeek))}},
         {"priceComponents": [{"type": "FLAT", "price": 2}], "restrictions": {"reservation": "RESERVATION_EXPIRES"}},
         {"priceComponents": [{"type": "ENERGY_SPOT", "margin": 0.02, "priceCap": 0.5, "biddingZone": "FI"},
                              {"type": "MONTHLY_FLAT", "price": 10}]},
@@ -157,6 +157,8 @@ def errors_of(version: str, name: str, document: Any) -> list[str]:
 async def test_published_documents_and_pushes_fit_their_version(client, runtime, version):
     sites, tariffs = await make_network(client)
     integration_id = await publish_everything(client, runtime, version, sites, tariffs)
+    # Only a status changes: pushed as a PATCH of the EVSE.
+    ok(await client.patch(f"{API}/chargers/{'S' * 64}/sockets/3", json={"status": "Faulted"}))
     found: list[str] = []
     async with runtime.sessions() as session:
         locations = await documents(session, integration_id, "locations")
@@ -164,6 +166,7 @@ async def test_published_documents_and_pushes_fit_their_version(client, runtime,
         pushes = (await session.scalars(select(Delivery).where(Delivery.integration_id == integration_id))).all()
     assert len(locations) >= len(sites) + 1 and len(published_tariffs) == len(tariffs)
     assert any(len(evse["connectors"]) > 1 for location in locations.values() for evse in location["evses"])
+    assert {push.method for push in pushes} == {"PUT", "PATCH"}
     for location in locations.values():
         found += errors_of(version, "Location", location)
     for tariff in published_tariffs.values():
