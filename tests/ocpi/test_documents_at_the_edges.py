@@ -142,6 +142,7 @@ async def publish_everything(client: httpx.AsyncClient, runtime, version: str, s
                           version_details=receivers)
     location_ids = [(await add_location(client, integration_id, {"siteId": site_id}))["id"] for site_id in sites]
     await add_location(client, integration_id, {**STANDALONE, "chargerIds": []})
+    await add_location(client, integration_id, {key: value for key, value in STANDALONE.items() if key != "postalCode"})
     await add_location(client, integration_id, {**STANDALONE, "publish": False, "publishAllowedTo": PUBLISH_ALLOWED_TO})
     for tariff_id in tariffs:
         links = {"locations": [{"locationId": location_ids[0], "chargers": [{"chargerId": "S" * 64}]}]}

@@ -32,7 +32,9 @@ async def location_warnings(session: AsyncSession, integration_id: str, location
     return await published_warnings(session, integration_id, LOCATIONS, location_id)
 
 
-async def published_warnings(session: AsyncSession, integration_id: str, module: str, object_id: str) -> list[dict[str, Any]]:
+async def published_warnings(
+    session: AsyncSession, integration_id: str, module: str, object_id: str
+) -> list[dict[str, Any]]:
     """The warnings kept with an object's document; none when it is not published (or withdrawn)."""
     noted = await session.scalar(
         select(PublishedDocument.warnings).where(
