@@ -1,5 +1,6 @@
 """Rows of the network, tariffs and integration locations made straight in the database, a receiving eMSP
-that records what evroam pushes, and the official 2.2.1 schemas as validators."""
+that records what evroam pushes, and the schemas of both versions as validators (the official 2.2.1
+OpenAPI files; for 2.1.1, of which no OpenAPI description exists, `schemas/ocpi-2.1.1.yaml`)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,11 @@ from tests.conftest import SHARED_DIR
 from tests.support.live_server import serve
 
 OPENAPI_221 = SHARED_DIR / "ocpi-openapi" / "2.2.1"
+SCHEMA_211 = Path(__file__).resolve().parent / "schemas" / "ocpi-2.1.1.yaml"
+# The 2.2.1 OpenAPI module that defines each schema name the tests validate against.
+_MODULE_221 = {"Location": "locations", "EVSE": "locations", "Connector": "locations", "EVSEPatch": "locations",
+               "Tariff": "tariffs", "Credentials": "credentials", "Version": "versions",
+               "VersionDetails": "versions", "ClientInfo": "hubclientinfo"}
 
 IMAGE = {"url": "https://img.example.com/site.jpg", "category": "LOCATION", "type": "jpeg", "width": 800, "height": 600}
 ENERGY_MIX = {
@@ -187,6 +193,24 @@ def schema_validator(module: str, name: str) -> jsonschema_rs.Validator:
 
 def schema_errors(module: str, name: str, document: Any) -> list[str]:
     return [f"{error.instance_path}: {error.message}" for error in schema_validator(module, name).iter_errors(document)]
+
+
+@cache
+def _validator_211(name: str) -> jsonschema_rs.Validator:
+    return jsonschema_rs.validator_for(
+        {"$ref": SCHEMA_211.as_uri() + f"#/$defs/{name}"},
+        retriever=lambda uri: _yaml(uri.removeprefix("file://")),
+        validate_formats=True,
+    )
+
+
+def version_schema_errors(version: str, name: str, document: Any) -> list[str]:
+    """What is wrong with `document` as the schema `name` (Location, Tariff, ...) of OCPI `version`."""
+    if version == "2.1.1":
+        validator = _validator_211(name)
+    else:
+        validator = schema_validator(_MODULE_221[name], name)
+    return [f"{error.instance_path}: {error.message}" for error in validator.iter_errors(document)]
 
 
 # -- a receiving eMSP ------------------------------------------------------------------------------

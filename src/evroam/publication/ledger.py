@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +36,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from evroam.delivery.outbox import enqueue, pushes_to
 from evroam.integrations.models import Integration
 from evroam.ocpi import modules
+from evroam.ocpi.fitting import PublicationWarning
 from evroam.ocpi.locations.mapping import Party
 from evroam.ocpi.modules import V221, implementation_of
 from evroam.publication.models import PublishedDocument, PublishedTotal
@@ -190,7 +192,13 @@ class IntegrationLedger:
         return row
 
     def store(
-        self, row: PublishedDocument, document: dict[str, Any], digest: str, last_updated: datetime, removed: bool = False
+        self,
+        row: PublishedDocument,
+        document: dict[str, Any],
+        digest: str,
+        last_updated: datetime,
+        removed: bool = False,
+        warnings: Sequence[PublicationWarning] = (),
     ) -> None:
         # A new row has no `removed` until it is inserted.
         was_served = row.removed is not None and _is_served(row.module, row.removed)
@@ -201,6 +209,15 @@ class IntegrationLedger:
         row.content_hash = digest
         row.last_updated = last_updated
         row.removed = removed
+        self.note(row, warnings)
+
+    @staticmethod
+    def note(row: PublishedDocument, warnings: Sequence[PublicationWarning]) -> None:
+        """Keeps what the document could not carry: also when the document itself did not change (a text
+        cut to the same words can have been given longer or shorter)."""
+        noted = [warning.as_json() for warning in warnings]
+        if row.warnings != noted:
+            row.warnings = noted
 
     def withdraw(self, row: PublishedDocument, last_updated: datetime) -> None:
         """Marks a row withdrawn, its document as it was."""
@@ -208,6 +225,7 @@ class IntegrationLedger:
             self.recount.add(row.module)
         row.removed = True
         row.last_updated = last_updated
+        self.note(row, ())
 
     def record_totals(self) -> None:
         """Recounts the totals whose documents changed, each under its row's lock: of two concurrent

@@ -2,8 +2,10 @@
 
 A location is affected when its site, a charger it shows (by site, by pick, or already published with
 it: the ledger remembers which chargers each location showed, so a deleted or moved charger is found
-too) or a tariff it links changes. A location withdrawn from the integration stays published with
-every EVSE REMOVED (OCPI never deletes one). A push is a PUT of the location, or a PATCH
+too) or a tariff it links changes. A location withdrawn from the integration, or withheld from the
+partner's version (`publish: false` towards 2.1.1), stays published with every EVSE REMOVED (OCPI
+never deletes one); one never published is not published at all. What the document could not carry of
+the operator's data is kept with it (`warnings`). A push is a PUT of the location, or a PATCH
 `{status, last_updated}` per EVSE when only EVSE statuses changed.
 
 Locations are computed in chunks of 500, whatever their integration: the rows they are built from are
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -26,6 +29,7 @@ from evroam.integrations.locations.models import IntegrationLocation, Integratio
 from evroam.integrations.tariff_links.models import TariffLink
 from evroam.network.chargers.models import Charger
 from evroam.network.sites.models import Site
+from evroam.ocpi.fitting import Fitting, PublicationWarning
 from evroam.ocpi.locations.mapping import LocationSource, TariffLinks, TariffRef, location_document, place_of_site
 from evroam.ocpi.modules import LOCATIONS, PATCH, PUT
 from evroam.ocpi.protocol.envelope import ocpi_timestamp
@@ -91,19 +95,31 @@ def _location_ids(session: Session, integration_id: str, location_ids: set[str] 
 def _refresh(ledger: IntegrationLedger, run: Run, location_id: str, sources: _Sources) -> None:
     key = (ledger.integration.integration_id, location_id)
     location, row, shown = sources.locations.get(key), sources.rows.get(key), sources.shown.get(key, set())
-    if location is None:
+    source = sources.source(location) if location is not None else None
+    fitting = Fitting(ledger.version)
+    # None: gone from the integration, or withheld from the partner's version.
+    content = location_document(source, ledger.party, ledger.version, run.now, fitting) if source else None
+    if content is None:
         if row is not None and not row.removed:
-            _withdraw(ledger, run, row)
+            # Withheld (it still exists): withdrawn in the shape of the partner's version, which may just
+            # have changed. Gone from the integration: as last published.
+            shape = None
+            if source is not None:
+                shape = location_document(replace(source, publish=True), ledger.party, ledger.version, run.now)
+            _withdraw(ledger, run, row, shape)
         _record_chargers(ledger, location_id, shown, set())
         return
-    source = sources.source(location)
-    content = location_document(source, ledger.party, ledger.version, run.now)
-    _publish(ledger, run, location_id, content, row)
+    _publish(ledger, run, location_id, content, row, fitting.warnings)
     _record_chargers(ledger, location_id, shown, {charger.charger_id for charger in source.chargers})
 
 
 def _publish(
-    ledger: IntegrationLedger, run: Run, location_id: str, content: dict[str, Any], row: PublishedDocument | None
+    ledger: IntegrationLedger,
+    run: Run,
+    location_id: str,
+    content: dict[str, Any],
+    row: PublishedDocument | None,
+    warnings: list[PublicationWarning],
 ) -> None:
     previous = orjson.loads(row.document) if row is not None else None
     live = row is not None and not row.removed
@@ -112,21 +128,24 @@ def _publish(
         content = keep_removed_evses(content, previous)
     digest = content_hash(content)
     if live and same_version and row.content_hash == digest:
+        ledger.note(row, warnings)
         return
     if live and not same_version:
         # The partner's version changed, not the location: same stamps, nothing to push.
         document = stamp(content, previous, ocpi_timestamp(row.last_updated), keep=True)
-        ledger.store(row, document, digest, row.last_updated)
+        ledger.store(row, document, digest, row.last_updated, warnings=warnings)
         return
     document = stamp(content, previous if same_version else None, run.now_text)
     changed_statuses = status_changes(previous, document) if live else None
-    ledger.store(row or ledger.new_row(LOCATIONS, location_id), document, digest, run.now)
+    ledger.store(row or ledger.new_row(LOCATIONS, location_id), document, digest, run.now, warnings=warnings)
     _push(ledger, location_id, document, changed_statuses)
 
 
-def _withdraw(ledger: IntegrationLedger, run: Run, row: PublishedDocument) -> None:
+def _withdraw(ledger: IntegrationLedger, run: Run, row: PublishedDocument, shape: dict[str, Any] | None) -> None:
+    """Every EVSE REMOVED: of `shape` (the location as the partner's version shows it) where known, else
+    of the last document."""
     previous = orjson.loads(row.document)
-    content = unstamped(previous)
+    content = unstamped(previous) if shape is None else shape
     content["evses"] = [{**evse, "status": "REMOVED"} for evse in content.get("evses", [])]
     document = stamp(content, previous, run.now_text)
     ledger.store(row, document, content_hash(content), run.now, removed=True)

@@ -9,11 +9,12 @@ pushes send the same text, so push and pull always agree.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from evroam.database.base import Base, UtcDateTime
+from evroam.database.base import Base, JsonDocument, UtcDateTime
 
 
 class PublishedDocument(Base):
@@ -39,6 +40,9 @@ class PublishedDocument(Base):
     # Withdrawn from the integration: a location stays with every EVSE REMOVED (OCPI never deletes
     # locations), a tariff is no longer served (it was DELETEd at the partner).
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the document could not carry of the operator's data in this version (ocpi/fitting.py), as the
+    # management API shows it; none is an empty list.
+    warnings: Mapped[list[dict[str, Any]]] = mapped_column(JsonDocument, default=list, server_default="[]")
 
 
 class PublishedCharger(Base):

@@ -2,7 +2,8 @@
 
 A tariff is affected when it changes or is deleted (the integrations linking it, and those that
 published it). A tariff no longer published (unlinked, deleted, no longer publishable, nothing to say
-in the partner's version) is withdrawn: no longer served, and DELETEd at the partner.
+in the partner's version) is withdrawn: no longer served, and DELETEd at the partner. What a document
+could not carry of the tariff is kept with it (`warnings`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from evroam.events import Change
 from evroam.integrations.tariff_links.models import TariffLink
+from evroam.ocpi.fitting import Fitting, PublicationWarning
 from evroam.ocpi.locations.mapping import TariffRef
 from evroam.ocpi.modules import DELETE, PUT, TARIFFS
 from evroam.ocpi.protocol.envelope import ocpi_timestamp
@@ -35,6 +37,8 @@ class PublishedTariffs:
     def __init__(self, run: Run) -> None:
         self.documents: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         self.refs: dict[tuple[str, str], TariffRef] = {}
+        # What each document could not carry of the tariff (ocpi/fitting.py).
+        self.warnings: dict[tuple[str, str], list[PublicationWarning]] = {}
         by_id = {integration.integration_id: integration for integration in run.integrations}
         excluded = frozenset().union(*(change.deleted_tariff_ids for change in run.changes))
         linked = run.session.execute(
@@ -50,9 +54,11 @@ class PublishedTariffs:
                 continue
             integration = by_id[integration_id]
             party = run.ledgers[integration_id].party
-            document = tariff_document(tariff, party, negotiated_version(integration), spot.get(tariff.operator_id))
+            fitting = Fitting(negotiated_version(integration))
+            document = tariff_document(tariff, party, fitting.version, spot.get(tariff.operator_id), fitting)
             if document is not None:
                 self.documents[integration_id][tariff.id] = document
+                self.warnings[(integration_id, tariff.id)] = fitting.warnings
                 self.refs[(integration_id, tariff.id)] = TariffRef(
                     tariff.id, tariff.type, tariff.start_date_time, tariff.end_date_time
                 )
@@ -83,36 +89,43 @@ class TariffsPublisher:
         for integration in run.integrations:
             if integration.integration_id in wanted:
                 ledger = run.ledgers[integration.integration_id]
-                _refresh(ledger, run, published.of(integration.integration_id), wanted[integration.integration_id])
+                _refresh(ledger, run, published, wanted[integration.integration_id])
 
 
-def _refresh(
-    ledger: IntegrationLedger, run: Run, tariffs: dict[str, dict[str, Any]], tariff_ids: set[str] | None
-) -> None:
+def _refresh(ledger: IntegrationLedger, run: Run, published: PublishedTariffs, tariff_ids: set[str] | None) -> None:
+    integration_id = ledger.integration.integration_id
+    tariffs = published.of(integration_id)
     rows = ledger.rows(TARIFFS, tariff_ids)
     wanted = tariffs.keys() if tariff_ids is None else tariff_ids
     for tariff_id in sorted(set(wanted) | rows.keys()):
         row = rows.get(tariff_id)
         if tariff_id in tariffs:
-            _publish(ledger, run, tariff_id, tariffs[tariff_id], row)
+            _publish(ledger, run, tariff_id, tariffs[tariff_id], row, published.warnings[(integration_id, tariff_id)])
         elif row is not None and not row.removed:
             ledger.withdraw(row, run.now)
             ledger.push(TARIFFS, tariff_id, DELETE, tariff_id, None)
 
 
 def _publish(
-    ledger: IntegrationLedger, run: Run, tariff_id: str, content: dict[str, Any], row: PublishedDocument | None
+    ledger: IntegrationLedger,
+    run: Run,
+    tariff_id: str,
+    content: dict[str, Any],
+    row: PublishedDocument | None,
+    warnings: list[PublicationWarning],
 ) -> None:
     digest = content_hash(content)
     live = row is not None and not row.removed
     if live and row.version == ledger.version and row.content_hash == digest:
+        ledger.note(row, warnings)
         return
     if live and row.version != ledger.version:
         # The partner's version changed, not the tariff: same stamp, nothing to push.
-        ledger.store(row, {**content, STAMP: ocpi_timestamp(row.last_updated)}, digest, row.last_updated)
+        stamped = {**content, STAMP: ocpi_timestamp(row.last_updated)}
+        ledger.store(row, stamped, digest, row.last_updated, warnings=warnings)
         return
     document = {**content, STAMP: run.now_text}
-    ledger.store(row or ledger.new_row(TARIFFS, tariff_id), document, digest, run.now)
+    ledger.store(row or ledger.new_row(TARIFFS, tariff_id), document, digest, run.now, warnings=warnings)
     ledger.push(TARIFFS, tariff_id, PUT, tariff_id, document_text(document))
 
 

@@ -56,7 +56,8 @@ def socket_tariffs(details: dict) -> dict[tuple[str, int], list[str]]:
 async def test_most_specific_link_wins(client, published, changes):
     whole, charger_level, socket_level = [await make_tariff(client, name=name) for name in ("A", "B", "C")]
     links = ok(await client.post(published.url(whole), json={"locations": [{"locationId": published.harbour}]}))
-    assert links == {"tariffId": whole, "locations": [{"locationId": published.harbour, "chargers": []}]}
+    assert links == {"tariffId": whole, "locations": [{"locationId": published.harbour, "chargers": []}],
+                     "warnings": []}
     assert changes[-1].integration_ids == frozenset({published.integration_id})
     ok(await client.post(published.url(charger_level), json={"locations": [
         {"locationId": published.harbour, "chargers": [{"chargerId": "H-1"}]},
@@ -97,7 +98,7 @@ async def test_post_adds_put_replaces_delete_removes(client, published, changes)
                                                        {"chargerId": "H-2", "sockets": [1, 2]}]},
         {"locationId": published.kiosk, "chargers": []},
     ], key=lambda entry: entry["locationId"])
-    assert added == {"tariffId": tariff_id, "locations": expected}
+    assert added == {"tariffId": tariff_id, "locations": expected, "warnings": []}
     assert ok(await client.get(url)) == added
 
     replaced = ok(await client.put(url, json={"locations": [

@@ -8,6 +8,7 @@ from decimal import Decimal
 import orjson
 import pytest
 
+from evroam.ocpi.fitting import Fitting, shortened
 from evroam.ocpi.locations.mapping import (
     LocationSource,
     TariffLinks,
@@ -18,7 +19,7 @@ from evroam.ocpi.locations.mapping import (
     place_of_site,
     ratings,
 )
-from tests.ocpi.factories import charger, schema_errors, site, socket
+from tests.ocpi.factories import charger, schema_errors, site, socket, version_schema_errors
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 PARTY = party_of_operator("FI", "EVR", "Test CPO", "https://cpo.example.com", None)
@@ -211,12 +212,12 @@ def test_2_1_1_shape():
     }
     doc = document(
         charger(1, 1, "CH1", sockets=sockets, capabilities=["RFID_READER", "CONTACTLESS_CARD_SUPPORT"]),
-        place=place, links=tariffs, version="2.1.1", publish=False, allowed=[{"groupId": "x"}],
+        place=place, links=tariffs, version="2.1.1",
     )
     assert "country_code" not in doc and "party_id" not in doc and "publish" not in doc and "state" not in doc
-    assert "publish_allowed_to" not in doc and "parking_type" not in doc
+    assert "parking_type" not in doc
     assert doc["type"] == "OTHER", "ON_DRIVEWAY has no 2.1.1 LocationType"
-    assert len(doc["address"]) == 45
+    assert doc["address"] == "Pohjoisesplanadi 11-13, sisapiha, rappu B", "cut to 45 at a word boundary"
     assert doc["facilities"] == ["CAFE"]
     assert doc["opening_times"]["regular_hours"] and "twentyfourseven" not in doc["opening_times"]
     assert doc["energy_mix"]["environ_impact"] == [{"source": "CARBON_DIOXIDE", "amount": 0}]
@@ -271,3 +272,80 @@ def test_2_1_1_documents_are_ascii_only_and_2_2_1_keeps_utf8():
     assert orjson.dumps(v211).isascii()
     v221 = document(charger(1, 1, "CH1", sockets=1), place=place)
     assert (v221["name"], v221["city"]) == ("Pääsatama Straße", "Jyväskylä")
+
+
+def test_restricted_location_is_withheld_from_2_1_1_which_cannot_say_who_may_see_it():
+    for allowed in ([], [{"groupId": "FLEET-1"}]):
+        fitting = Fitting("2.1.1")
+        withheld = location_document(source([charger(1, 1, "CH1", sockets=1)], publish=False, allowed=allowed),
+                                     PARTY, "2.1.1", NOW, fitting)
+        assert withheld is None
+        assert [(w.field, w.version) for w in fitting.warnings] == [("publish", "2.1.1")]
+        assert document(charger(1, 1, "CH1", sockets=1), publish=False, allowed=allowed)["publish"] is False
+
+
+def test_texts_over_the_version_limits_are_cut_and_reported():
+    place = {**place_of_site(site(1, street_address="Pohjoisesplanadi 11-13, sisäpiha, rappu B, kerros 3 vasemmalla",
+                                  state="Pohjois-Pohjanmaan maakunta", city="Großweißenbrunn Straße Œuvre ßßßßßßß")),
+             "directions": [{"language": "fi", "text": "ß" * 300}]}
+    for version in ("2.2.1", "2.1.1"):
+        fitting = Fitting(version)
+        doc = location_document(source([charger(1, 1, "CH1", sockets=1)], place=place), PARTY, version, NOW, fitting)
+        assert doc["address"] == ("Pohjoisesplanadi 11-13, sisäpiha, rappu B" if version == "2.2.1"
+                                  else "Pohjoisesplanadi 11-13, sisapiha, rappu B")
+        reported = {warning.field: warning for warning in fitting.warnings}
+        assert reported["address"].limit == 45 and reported["address"].sent == doc["address"]
+        assert reported["address"].version == version and "62 were given" in reported["address"].message
+        if version == "2.2.1":
+            assert doc["state"] == "Pohjois-Pohjanmaan" and reported["state"].limit == 20
+            assert doc["city"] == place["city"] and "city" not in reported, "45 characters fit"
+            assert doc["directions"][0]["text"] == "ß" * 300 and len(reported) == 2
+        else:
+            # Transliterated, the city (35 characters) and the directions (300) grow past 45 and 512.
+            assert doc["city"] == "Grossweissenbrunn Strasse OEuvre" and reported["city"].sent == doc["city"]
+            assert doc["directions"][0]["text"] == "s" * 512
+            assert reported["directions[0].text"].limit == 512
+        assert version_schema_errors(version, "Location", stamped(doc)) == []
+
+
+def test_2_1_1_leaves_out_connectors_it_has_no_words_for_and_requires_a_postal_code():
+    sockets = [socket(1, type="NEMA_5_20"), socket(2, power_type="AC_2_PHASE_SPLIT"), socket(3)]
+    unsplit = charger(1, 1, "CH1", sockets=sockets, split_evse_by_socket=False)
+    only_nema = charger(1, 1, "CH2", sockets=[socket(1, type="GBT_AC")])
+    fitting = Fitting("2.1.1")
+    doc = location_document(source([unsplit, only_nema], place={**place_of_site(site(1)), "postalCode": None}),
+                            PARTY, "2.1.1", NOW, fitting)
+    assert [(evse["uid"], [c["id"] for c in evse["connectors"]]) for evse in doc["evses"]] == [("CH1", ["3"])]
+    assert doc["postal_code"] == ""
+    assert [w.field for w in fitting.warnings] == [
+        "evses[CH1].connectors[1].standard", "evses[CH1].connectors[2].power_type",
+        "evses[CH2-1].connectors[1].standard", "postal_code",
+    ]
+    assert version_schema_errors("2.1.1", "Location", stamped(doc)) == []
+    full = document(unsplit, only_nema)
+    assert len(full["evses"]) == 2 and len(full["evses"][0]["connectors"]) == 3, "2.2.1 knows them all"
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("Short", 45, "Short"),
+        ("Pohjoisesplanadi 11–13, sisäpiha, rappu B, kerros", 45, "Pohjoisesplanadi 11–13, sisäpiha, rappu B"),
+        ("x" * 50, 45, "x" * 45),
+        ("Short words then averyveryverylongwordthatdoesnotfit", 20, "Short words then"),
+        ("Short averyveryverylongwordthatdoesnotfit", 20, "Short averyveryveryl"),
+        # A cut never separates a letter from its combining accent: "e" + U+0301 stays together or goes.
+        ("abcde\u0301fgh", 5, "abcd"),
+        ("a, b, c, d", 8, "a, b, c"),
+    ],
+)
+def test_shortened(text, limit, expected):
+    assert shortened(text, limit) == expected and len(expected) <= limit
+
+
+def stamped(doc):
+    """The document as the ledger stores it (with its last_updated stamps)."""
+    stamp = "2026-03-01T12:00:00.000Z"
+    return {**doc, "last_updated": stamp, "evses": [
+        {**evse, "last_updated": stamp, "connectors": [{**c, "last_updated": stamp} for c in evse["connectors"]]}
+        for evse in doc["evses"]]}

@@ -1,9 +1,14 @@
-"""HTTP for /api/v2/cpo/integrations/{integrationId}/locations; answers in the details' location shape."""
+"""HTTP for /api/v2/cpo/integrations/{integrationId}/locations; answers in the details' location shape.
+
+One location (created, read, changed) also carries `warnings`: what its OCPI document could not carry
+of the operator's data in the partner's version (publication/warnings.py). The list leaves them out.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Path, Response, status
 
 from evroam.api.deps import OperatorId, SessionDep
@@ -13,8 +18,9 @@ from evroam.integrations.locations import service as location_service
 from evroam.integrations.details.read_model import location_details
 from evroam.integrations.details.schemas import LocationDetails
 from evroam.api.json_response import json_response
-from evroam.integrations.locations.schemas import LocationCreate, LocationUpdate
+from evroam.integrations.locations.schemas import LocationCreate, LocationUpdate, PublishedLocation
 from evroam.integrations.routes import IntegrationId
+from evroam.publication.warnings import location_warnings
 
 router = APIRouter(prefix="/integrations/{integrationId}/locations", tags=["integrations"])
 LocationId = Annotated[str, Path(alias="locationId", min_length=1, max_length=36)]
@@ -31,7 +37,7 @@ async def list_locations(
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, response_model=None, responses={201: {"model": LocationDetails}}
+    "", status_code=status.HTTP_201_CREATED, response_model=None, responses={201: {"model": PublishedLocation}}
 )
 async def create_location(
     integration_id: IntegrationId, body: LocationCreate, session: SessionDep, operator_id: OperatorId
@@ -43,7 +49,7 @@ async def create_location(
     return await _location_response(session, integration_id, location_id, status.HTTP_201_CREATED)
 
 
-@router.get("/{locationId}", response_model=None, responses={200: {"model": LocationDetails}})
+@router.get("/{locationId}", response_model=None, responses={200: {"model": PublishedLocation}})
 async def get_location(
     integration_id: IntegrationId, location_id: LocationId, session: SessionDep, operator_id: OperatorId
 ) -> Response:
@@ -52,7 +58,7 @@ async def get_location(
     return await _location_response(session, integration_id, location_id)
 
 
-@router.patch("/{locationId}", response_model=None, responses={200: {"model": LocationDetails}})
+@router.patch("/{locationId}", response_model=None, responses={200: {"model": PublishedLocation}})
 async def update_location(
     integration_id: IntegrationId,
     location_id: LocationId,
@@ -78,5 +84,7 @@ async def delete_location(
 async def _location_response(
     session: SessionDep, integration_id: str, location_id: str, status_code: int = status.HTTP_200_OK
 ) -> Response:
-    (location,) = await location_details(session, integration_id, [location_id])
+    (details,) = await location_details(session, integration_id, [location_id])
+    warnings = await location_warnings(session, integration_id, location_id)
+    location = {**orjson.loads(orjson.dumps(details)), "warnings": warnings}
     return json_response(lambda: location, status_code=status_code)

@@ -13,7 +13,8 @@ from typing import Annotated
 
 from pydantic import Field, StrictBool, StringConstraints
 
-from evroam.api.schemas import Omittable, RequestModel
+from evroam.api.schemas import CamelModel, Omittable, RequestModel
+from evroam.integrations.details.schemas import LocationDetails
 from evroam.network.common_schemas import (
     AdditionalGeoLocation,
     BusinessDetails,
@@ -77,3 +78,27 @@ class LocationCreate(LocationUpdate):
 
 
 STANDALONE_FIELD_NAMES = tuple(StandaloneFields.model_fields)
+
+
+class PublicationWarning(CamelModel):
+    """Something the location's OCPI document could not carry as the operator gave it."""
+
+    field: str = Field(description="The OCPI field, as a path in the OCPI document (e.g. `address`, "
+                                   "`directions[0].text`, `evses[CH1].connectors[2].standard`).")
+    ocpi_version: str = Field(description="The OCPI version the document is sent in (the partner's).")
+    limit: int | None = Field(description="The most characters that version allows in the field, when the "
+                                          "text was too long; null otherwise.")
+    sent: str | None = Field(description="What is sent instead: the shortened text; null when something "
+                                         "was left out.")
+    message: str = Field(description="What happened, in a sentence.")
+
+
+class PublishedLocation(LocationDetails):
+    """A location of the integration, and what its OCPI document could not carry."""
+
+    warnings: list[PublicationWarning] = Field(
+        description="What the partner's OCPI version could not carry of this location as given: texts "
+                    "shortened to the version's limits, connectors it has no standard for, a restriction it "
+                    "cannot express. Empty when the document carries everything. Recomputed whenever the "
+                    "location is published again (its site, chargers, tariffs or the partner's version change)."
+    )

@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from evroam.api.schemas import CamelModel, RequestModel
+from evroam.integrations.locations.schemas import PublicationWarning
 
 SocketId = Annotated[int, Field(ge=0, le=2_147_483_647)]
 
@@ -45,3 +46,13 @@ class TariffLinksOut(CamelModel):
 
     tariff_id: str
     locations: list[LocationLinkOut]
+
+
+class PublishedTariffLinks(TariffLinksOut):
+    """The tariff's links, and what its OCPI document could not carry."""
+
+    warnings: list[PublicationWarning] = Field(
+        description="What the partner's OCPI version could not carry of this tariff as given: texts shortened "
+                    "to the version's limits, elements it cannot express. Empty when the document carries "
+                    "everything, or when the tariff is not published to this integration."
+    )

@@ -24,8 +24,15 @@ Mapping (emabler-reference.md, "Decision (mapping to OCPI)"):
 parking type, UNKNOWN when absent); `Hours` is a choice of twentyfourseven or regular_hours; EnergyMix
 impacts name their category `source`; connectors carry `voltage`/`amperage` and one `tariff_id` (the
 REGULAR or untyped tariff, the one valid now when several); capabilities and facilities 2.1.1 does not
-know are left out; `address` is cut to 45 characters. 2.2.1 takes the post-d2 erratum lengths
-(address 255, state 45; ocpi-notes §0).
+know are left out, and so are connectors of a standard or power type it has no word for (an EVSE
+left without connectors with them); a missing postal code is sent empty (2.1.1 requires the field). A
+location with `publish: false` is not published to 2.1.1 at all: 2.1.1 has no `publish`, so the
+restriction cannot travel, and the location would reach every driver (`withheld`).
+
+Texts longer than the version allows are shortened through the document's `Fitting` (LOCATION_LIMITS):
+2.2.1 too is sent at the limits of the released OpenAPI files (address 45, state 20), not at the
+post-d2 erratum's 255/45 that the management API accepts (ocpi-notes §0), and every such change is a
+warning for the operator (ocpi/fitting.py).
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from typing import Any
 
 from evroam.network.chargers.models import Charger, Socket
 from evroam.network.sites.models import Site
+from evroam.ocpi.fitting import BUSINESS_DETAILS, DISPLAY_TEXT, ENERGY_MIX, Fitting, Limits
 from evroam.ocpi.modules import V211
 from evroam.ocpi.protocol.ascii_211 import ascii_document
 
@@ -66,6 +74,18 @@ _CAPABILITIES_211 = {
     "UNLOCK_CAPABLE",
 }
 _FACILITIES_NOT_211 = {"BIKE_SHARING", "PARKING_LOT", "TRAM_STOP", "METRO_STATION"}
+_STANDARDS_NOT_211 = {
+    "CHAOJI", "DOMESTIC_M", "DOMESTIC_N", "DOMESTIC_O", "GBT_AC", "GBT_DC", "NEMA_5_20", "NEMA_6_30", "NEMA_6_50",
+    "NEMA_10_30", "NEMA_10_50", "NEMA_14_30", "NEMA_14_50", "PANTOGRAPH_BOTTOM_UP", "PANTOGRAPH_TOP_DOWN",
+}
+_POWER_TYPES_NOT_211 = {"AC_2_PHASE", "AC_2_PHASE_SPLIT"}
+# The string(n) limits of the texts a location carries from the operator (the same in both versions).
+LOCATION_LIMITS: Limits = {
+    "name": 255, "address": 45, "city": 45, "postal_code": 10, "state": 20, "time_zone": 255,
+    "related_locations": [{"name": DISPLAY_TEXT}], "directions": [DISPLAY_TEXT],
+    "operator": BUSINESS_DETAILS, "suboperator": BUSINESS_DETAILS, "owner": BUSINESS_DETAILS,
+    "energy_mix": ENERGY_MIX, "publish_allowed_to": [{"visual_number": 64, "issuer": 64}],
+}
 _DEFAULT_RATINGS = {"AC": (230, 16), "DC": (400, 125)}
 _PHASES = {"AC_1_PHASE": 1, "AC_2_PHASE": 2, "AC_2_PHASE_SPLIT": 2, "AC_3_PHASE": 3, "DC": 1}
 
@@ -147,10 +167,30 @@ def party_of_operator(country_code: str, party_id: str, name: str, website: str 
     return Party(country_code, party_id, business_details({"name": name, "website": website, "logo": logo}))
 
 
-def location_document(source: LocationSource, party: Party, version: str, now: datetime) -> dict[str, Any]:
+def withheld(version: str, publish: bool, fitting: Fitting) -> bool:
+    """Whether a location is not published at all in `version` (noted in `fitting` when so)."""
+    if version == V211 and not publish:
+        fitting.left_out("publish", "a location with publish false is not published: 2.1.1 cannot say who may "
+                         "see it, so every driver would; one published before is withdrawn (every EVSE REMOVED)")
+        return True
+    return False
+
+
+def location_document(
+    source: LocationSource, party: Party, version: str, now: datetime, fitting: Fitting | None = None
+) -> dict[str, Any] | None:
+    """The document partners of `version` see, or None when the location is withheld from them; what
+    had to change on the way is noted in `fitting`."""
+    fitting = fitting or Fitting(version)
+    if withheld(version, source.publish, fitting):
+        return None
     place = source.place
     v211 = version == V211
-    evses = [_evse(evse, source.tariffs, v211, now) for evse in _evse_sources(source)]
+    evses = [
+        document
+        for evse in _evse_sources(source)
+        if (document := _evse(evse, source.tariffs, v211, now, fitting)) is not None
+    ]
     doc: dict[str, Any] = {}
     if not v211:
         doc |= {"country_code": party.country_code, "party_id": party.party_id}
@@ -161,12 +201,15 @@ def location_document(source: LocationSource, party: Party, version: str, now: d
         doc["publish"] = source.publish
         if not source.publish and source.publish_allowed_to:
             doc["publish_allowed_to"] = [_snake(token) for token in source.publish_allowed_to]
-    address = place.get("address")
+    postal_code = place.get("postalCode")
+    if v211 and postal_code is None:
+        postal_code = ""
+        fitting.left_out("postal_code", "postal_code is required; the location has none, so it is sent empty")
     doc |= _present(
         name=place.get("name"),
-        address=address[:45] if v211 and address else address,
+        address=place.get("address"),
         city=place.get("city"),
-        postal_code=place.get("postalCode"),
+        postal_code=postal_code,
         state=None if v211 else place.get("state"),
         country=place.get("country"),
         coordinates=geo_location(place.get("coordinates") or {}),
@@ -189,7 +232,7 @@ def location_document(source: LocationSource, party: Party, version: str, now: d
         images=[_image(image) for image in place.get("images") or []],
         energy_mix=energy_mix(place.get("locationEnergyMix"), v211),
     )
-    return ascii_document(doc) if v211 else doc
+    return fitting.fit_lengths(ascii_document(doc) if v211 else doc, LOCATION_LIMITS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +270,14 @@ def evse_uid(natural: str) -> str:
     return f"{natural[: EVSE_UID_LENGTH - 9]}~{digest}"
 
 
-def _evse(evse: _EvseSource, links: TariffLinks, v211: bool, now: datetime) -> dict[str, Any]:
+def _evse(evse: _EvseSource, links: TariffLinks, v211: bool, now: datetime, fitting: Fitting) -> dict[str, Any] | None:
+    connectors = [
+        _connector(connector_id, socket, links.for_socket(evse.charger.charger_id, socket.socket_id), v211, now)
+        for connector_id, socket in zip(evse.connector_ids, evse.sockets, strict=True)
+        if not v211 or _says_211(f"evses[{evse.uid}].connectors[{connector_id}]", socket, fitting)
+    ]
+    if not connectors:
+        return None  # an EVSE needs at least one connector
     doc: dict[str, Any] = {"uid": evse.uid}
     if evse.evse_id:
         doc["evse_id"] = evse.evse_id
@@ -235,11 +285,19 @@ def _evse(evse: _EvseSource, links: TariffLinks, v211: bool, now: datetime) -> d
     capabilities = [cap for cap in evse.charger.capabilities or [] if not v211 or cap in _CAPABILITIES_211]
     if capabilities:
         doc["capabilities"] = capabilities
-    doc["connectors"] = [
-        _connector(connector_id, socket, links.for_socket(evse.charger.charger_id, socket.socket_id), v211, now)
-        for connector_id, socket in zip(evse.connector_ids, evse.sockets, strict=True)
-    ]
+    doc["connectors"] = connectors
     return doc
+
+
+def _says_211(path: str, socket: Socket, fitting: Fitting) -> bool:
+    """Whether 2.1.1 has words for the socket's standard and power type; if not, the connector is left out."""
+    for name, value, unknown in (
+        ("standard", socket.type, _STANDARDS_NOT_211), ("power_type", socket.power_type, _POWER_TYPES_NOT_211)
+    ):
+        if value in unknown:
+            fitting.left_out(f"{path}.{name}", f"there is no {name} {value}: the connector is left out")
+            return False
+    return True
 
 
 def evse_status(active_connection: bool, socket_statuses: Iterable[str]) -> str:

@@ -20,6 +20,10 @@ reservation restriction: those fields are left out, and an element restricted by
 reservations is dropped, never published with a broader meaning than it has (without its
 restriction it would price every moment of every session). EnergyMix impacts name their category
 `source`.
+
+Texts longer than the version allows (TARIFF_LIMITS; 2.1.1's ASCII transliteration makes text longer)
+are shortened, and each shortened text and dropped element is a warning in the document's `Fitting`
+(ocpi/fitting.py).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from evroam.ocpi.fitting import DISPLAY_TEXT, ENERGY_MIX, Fitting, Limits
 from evroam.ocpi.protocol.ascii_211 import ascii_document
 from evroam.ocpi.locations.mapping import Party, energy_mix, json_number, utc_text
 from evroam.ocpi.modules import V211
@@ -48,18 +53,25 @@ _RESTRICTION_NAMES = (
 _TEXT_RESTRICTIONS = {"start_time", "end_time", "start_date", "end_date", "day_of_week", "reservation"}
 _WHOLE_RESTRICTIONS = {"min_duration", "max_duration"}
 _NOT_211 = {"min_current", "max_current", "reservation"}
+# The string(n) limits of the texts a tariff carries from the operator (the same in both versions).
+TARIFF_LIMITS: Limits = {"tariff_alt_text": [DISPLAY_TEXT], "energy_mix": ENERGY_MIX}
 
 
 def tariff_document(
-    tariff: Tariff, party: Party, version: str, spot: KnownSpotPrices | None = None
+    tariff: Tariff, party: Party, version: str, spot: KnownSpotPrices | None = None, fitting: Fitting | None = None
 ) -> dict[str, Any] | None:
-    """The document partners see, or None when the tariff is not published at all."""
+    """The document partners see, or None when the tariff is not published at all; what had to change
+    on the way is noted in `fitting`."""
     if not is_publishable(tariff.use_type):
         return None
+    fitting = fitting or Fitting(version)
     v211 = version == V211
-    elements = [
-        element for raw in tariff.elements or [] for element in _elements(raw, v211, spot, tariff.currency)
-    ]
+    elements = []
+    for index, raw in enumerate(tariff.elements or []):
+        if _restrictions(raw.get("restrictions") or {}, v211) is None:
+            fitting.left_out(f"elements[{index}]", "there is no min_current, max_current or reservation "
+                             "restriction: the element is left out rather than priced at every moment")
+        elements += _elements(raw, v211, spot, tariff.currency)
     if not elements:
         return None
     doc: dict[str, Any] = {}
@@ -91,7 +103,7 @@ def tariff_document(
     mix = energy_mix(tariff.energy_mix, v211)
     if mix:
         doc["energy_mix"] = mix
-    return ascii_document(doc) if v211 else doc
+    return fitting.fit_lengths(ascii_document(doc) if v211 else doc, TARIFF_LIMITS)
 
 
 def _elements(
