@@ -9,7 +9,6 @@ from fastapi.exceptions import RequestValidationError
 
 from evroam.api.docs import app_with_offline_docs
 from evroam.api.errors import validation_details
-from evroam.ocpi.credentials.exchange_gate import ExchangeGate
 from evroam.ocpi.modules import mounting_order, resolve
 from evroam.ocpi.protocol.domain_errors import answer_domain_errors
 from evroam.ocpi.protocol.envelope import INVALID_PARAMETERS, SERVER_ERROR, OcpiError, error_response, ocpi_response
@@ -30,7 +29,6 @@ def create_ocpi_app(runtime: Runtime) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.runtime = runtime
-    app.state.exchange_gate = ExchangeGate.from_settings(runtime.settings)
     app.add_middleware(MessageIdMiddleware)
     app.add_middleware(RoutingHeaderMiddleware)
     app.add_middleware(TrailingSlashMiddleware)

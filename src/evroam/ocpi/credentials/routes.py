@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 
 from evroam.api.deps import RuntimeDep
 from evroam.ocpi.credentials import service as credentials_service
+from evroam.ocpi.credentials.exchange_gate import ExchangeGate
 from evroam.ocpi.protocol.auth import RegistrationCaller
 from evroam.ocpi.protocol.bodies import read_json
 from evroam.ocpi.protocol.envelope import CLIENT_ERROR, OcpiError, ocpi_response
@@ -34,6 +35,15 @@ def _not_allowed(message: str, allowed: str) -> OcpiError:
     return OcpiError(CLIENT_ERROR, message, http_status=405, headers={"Allow": allowed})
 
 
+def _gate(request: Request) -> ExchangeGate:
+    """The app's exchange gate, made at its first exchange from the runtime's settings (no await between
+    the look and the making, so two first exchanges cannot make two)."""
+    state = request.app.state
+    if not hasattr(state, "exchange_gate"):
+        state.exchange_gate = ExchangeGate.from_settings(state.runtime.settings)
+    return state.exchange_gate
+
+
 def _credentials_routes(version: str) -> None:
     async def get_credentials(caller: RegistrationCaller, runtime: RuntimeDep):
         return ocpi_response(await credentials_service.our_credentials(runtime, caller, version))
@@ -42,15 +52,13 @@ def _credentials_routes(version: str) -> None:
         if caller.is_registered:
             raise _not_allowed("Already registered: update the credentials with PUT", _ALLOWED_REGISTERED)
         payload = await read_json(request)
-        gate = request.app.state.exchange_gate
-        return ocpi_response(await credentials_service.exchange(runtime, gate, caller, version, payload))
+        return ocpi_response(await credentials_service.exchange(runtime, _gate(request), caller, version, payload))
 
     async def put_credentials(request: Request, caller: RegistrationCaller, runtime: RuntimeDep):
         if not caller.is_registered:
             raise _not_allowed("Not registered: register with POST first", _ALLOWED_UNREGISTERED)
         payload = await read_json(request)
-        gate = request.app.state.exchange_gate
-        return ocpi_response(await credentials_service.exchange(runtime, gate, caller, version, payload))
+        return ocpi_response(await credentials_service.exchange(runtime, _gate(request), caller, version, payload))
 
     async def delete_credentials(caller: RegistrationCaller, runtime: RuntimeDep):
         if not caller.is_registered:
