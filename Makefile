@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo may talk to partners on this machine; production leaves the setting empty (SECURITY.md).
+run: export EVROAM_PARTNER_NETWORKS_ALLOWED ?= 127.0.0.0/8,::1
 run: $(STAMP)
 	$(BIN)/evroam db upgrade
 	$(BIN)/evroam demo

@@ -1,4 +1,5 @@
-"""The credentials exchange lease: one exchange at a time per integration (evroam as SENDER), in every process.
+"""The credentials exchange lease: one exchange at a time per integration, in every process, whichever side
+started it (evroam as SENDER from the management API, or a partner's POST/PUT credentials).
 
 The request that asks for an exchange takes the lease (`take`) in the transaction that marks the
 integration CONNECTING, before the exchange is spawned; the exchange gives it back (`release`) when it
@@ -22,8 +23,8 @@ from evroam.runtime import Runtime
 log = logging.getLogger(__name__)
 
 # At most seven partner calls (versions, details and credentials, each possibly again with the other
-# token encoding, and a DELETE withdrawing a registration we cannot keep), each bounded by the OCPI
-# client's connect and read timeouts (5 s + 30 s).
+# token encoding, and a DELETE withdrawing a registration we cannot keep), each bounded by the outbound
+# total timeout (EVROAM_OUTBOUND_TOTAL_TIMEOUT, 30 s by default; the exchange itself stops at this budget).
 EXCHANGE_BUDGET = timedelta(minutes=5)
 LEASE_TERM = 2 * EXCHANGE_BUDGET
 

@@ -9,6 +9,7 @@ import orjson
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
+from evroam.api.problems import problem_of
 from evroam.ocpi.protocol.envelope import INVALID_PARAMETERS, OcpiError
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -31,11 +32,10 @@ def validation_message(error: ValidationError, problems: dict[str, str] | None =
     parts = []
     for item in error.errors()[:5]:
         where = ".".join(str(part) for part in item["loc"]) or "body"
-        problem = item["msg"]
-        if item["type"] == "missing":
-            problem = "is required"
-        elif item["type"] == "string_pattern_mismatch":
+        if item["type"] == "string_pattern_mismatch":
             problem = (problems or {}).get(str(item["loc"][-1]), "has an invalid format")
+        else:
+            problem = problem_of(item)
         parts.append(f"{where}: {problem}")
     return "; ".join(parts)
 
