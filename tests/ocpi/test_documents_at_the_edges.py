@@ -207,8 +207,6 @@ async def test_configuration_documents_fit_their_version(app, runtime, version):
     assert found == []
 
 
-@pytest.mark.xfail(strict=True, reason="found here, not fixed here: the 2.1.1 Credentials codec (ocpi/credentials, "
-                   "outside this change) sends the operator's name untransliterated; 2.1.1 strings are ASCII only")
 async def test_2_1_1_credentials_carry_the_operator_name_in_ascii(app, runtime):
     await name_the_operator_at_the_edge(runtime)
     partner = await register_partner(runtime, "2.1.1")

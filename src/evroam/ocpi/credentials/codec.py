@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from evroam.ocpi.fitting import BUSINESS_DETAILS, Fitting
+from evroam.ocpi.protocol.ascii_211 import ascii_document
 from evroam.ocpi.protocol.bodies import validation_message
 from evroam.outbound.policy import fit_to_call
 
@@ -114,13 +116,15 @@ def parse_credentials(version: str, payload: Any, assumed_role: str = "EMSP") ->
 
 
 def credentials_document(version: str, token: str, url: str, roles: list[PartyRole]) -> dict[str, Any]:
-    """Our Credentials object as the partner's version expects it (2.1.1: the first role, flat)."""
+    """Our Credentials object as the partner's version expects it (2.1.1: the first role, flat, ASCII).
+    The operator's name is fitted like in every other document; there is no publication to warn on, and
+    the locations' operator details carry the same warning."""
     if version == "2.1.1":
         party = roles[0]
         return {
             "token": token,
             "url": url,
-            "business_details": party.business_details,
+            "business_details": _fitted(version, ascii_document(party.business_details)),
             "party_id": party.party_id,
             "country_code": party.country_code,
         }
@@ -130,13 +134,17 @@ def credentials_document(version: str, token: str, url: str, roles: list[PartyRo
         "roles": [
             {
                 "role": party.role,
-                "business_details": party.business_details,
+                "business_details": _fitted(version, party.business_details),
                 "party_id": party.party_id,
                 "country_code": party.country_code,
             }
             for party in roles
         ],
     }
+
+
+def _fitted(version: str, business_details: dict[str, Any]) -> dict[str, Any]:
+    return Fitting(version).fit_lengths(business_details, BUSINESS_DETAILS)
 
 
 def company_details(roles: tuple[PartyRole, ...]) -> list[dict[str, Any]]:
