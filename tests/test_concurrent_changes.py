@@ -91,6 +91,21 @@ async def test_parallel_patches_of_one_charger_reach_partners_whole(client, part
         await assert_publication_ledger_current(runtime)
 
 
+async def test_parallel_patches_of_a_site_and_its_charger_reach_partners_whole(client, partner, runtime):
+    """Different rows, one document: a site PATCH and a charger PATCH each lock only their own row, and
+    both recompute the location partners receive. Whichever commits last must publish both changes."""
+    _, charger_id = await published_tariff(client, partner)
+    site_id = ok(await client.get(f"{API}/chargers/{charger_id}"))["siteId"]
+    for round_ in range(ROUNDS):
+        site_patches = [client.patch(f"{API}/sites/{site_id}", json={"publicName": f"site {round_}-{index}"})
+                        for index in range(PARALLEL // 2)]
+        charger_patches = [client.patch(f"{API}/chargers/{charger_id}{path}", json=body)
+                           for path, body in (charger_change(round_, index) for index in range(PARALLEL // 2))]
+        answers = await asyncio.gather(*(request for pair in zip(site_patches, charger_patches) for request in pair))
+        assert [answer.status_code for answer in answers] == [200] * PARALLEL, [a.text for a in answers if a.status_code != 200]
+        await assert_publication_ledger_current(runtime)
+
+
 async def test_one_location_per_site_however_many_ask_at_once(client, partner):
     site_id = await make_site(client)
     answers = await asyncio.gather(*(
