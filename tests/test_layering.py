@@ -26,6 +26,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("pure", ["evroam.tariffs.pricing", "evroam.tariffs.pricing.*", "evroam.tariffs.spot.files"]),
     ("foundation", [
         "evroam", "evroam.config", "evroam.security", "evroam.errors", "evroam.events", "evroam.runtime",
+        "evroam.outbound", "evroam.outbound.*",
         "evroam.database", "evroam.database.base", "evroam.database.engine", "evroam.database.migrate",
         "evroam.database.paging", "evroam.database.locks", "evroam.api.schemas", "evroam.api.json_response",
     ]),

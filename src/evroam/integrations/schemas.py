@@ -18,7 +18,8 @@ from evroam.outbound.policy import fit_to_call
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255, strip_whitespace=True)]
 # Partner URLs evroam will call: the outbound guard's rules apply at input.
-Url = Annotated[str, StringConstraints(max_length=255, pattern=r"^https?://[^\s/?#]+[^\s]*$"),
+# U+0085 is spelled out: it is whitespace to the server's regex engine, not to JSON Schema's (ECMA-262).
+Url = Annotated[str, StringConstraints(max_length=255, pattern=r"^https?://[^\s\x85/?#@]+[^\s\x85]*$"),
                 AfterValidator(fit_to_call)]
 # OCPI string(64) of printable ASCII: what a partner's token may hold.
 PartnerToken = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")]
