@@ -4,16 +4,16 @@ For each source tree given (`--tree`, default: this one) and each database (SQLi
 `--postgres` names a server), the script starts that tree's `evroam serve` in a subprocess
 (PYTHONPATH=<tree>/src) with the same settings, its own temporary var dir and a fresh database; makes
 20 integrations through the management API, each with its own token A; has 20 partners POST credentials
-at once, all naming a versions URL on loopback that accepts connections and never answers; and once the
+at once (`--exchanges`), all naming a versions URL on loopback that accepts connections and never answers; and once the
 20 are waiting (or the server stopped taking them), sends `--requests` management `GET /sites`
 `--concurrency` at a time. It prints p50/p99/max of their latency and the count of 5xx, next to the same
 burst with no exchange waiting. Target (issue #9): p99 under 500 ms and no 5xx.
 
-    .venv/bin/python bench/bench_slow_partner.py [--tree /path/to/tree ...] [--requests 100]
+    .venv/bin/python bench/bench_slow_partner.py [--tree /path/to/tree ...] [--exchanges 20] [--requests 100]
         [--concurrency 10] [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
 
 Trees without the outbound guard ignore its settings (EVROAM_* variables they do not know); trees with it
-are told to allow loopback, to give the exchanges a minute before timing out and to run 20 at once.
+are told to allow loopback, to give the exchanges a minute before timing out and to run them all at once.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import base64
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,14 +33,14 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 import httpx
-from sqlalchemy.engine import make_url
+
+from common import bench_database, engine_name, free_port
 
 API_KEY = "bench-key-0123456789-0123456789-0"
 SECRET_KEY = "bench-secret-key"
-EXCHANGES = 20
-# How long the 20 exchanges may take to reach the silent partner before the burst starts anyway: a tree
+EXCHANGES = 20  # the default of --exchanges
+# How long the exchanges may take to reach the silent partner before the burst starts anyway: a tree
 # that holds a database connection per exchange may never get them all there.
 ARRIVAL_WAIT_S = 10.0
 TARGET_P99_MS = 500.0
@@ -49,32 +48,8 @@ SITE = {"name": "Bench site", "timezone": "Europe/Helsinki", "country": "FIN", "
         "streetAddress": "Satamakatu 1", "latitude": 60.167, "longitude": 24.952}
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @asynccontextmanager
-async def bench_database(var_dir: Path, postgres: str | None) -> AsyncIterator[str]:
-    """SQLite in `var_dir`, or a fresh database on the `postgres` server, dropped afterwards."""
-    if postgres is None:
-        yield f"sqlite+aiosqlite:///{var_dir / 'bench.db'}"
-        return
-    server = make_url(postgres)
-    name = f"evroam_bench_{uuid.uuid4().hex[:8]}"
-    admin = server.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    connection = await asyncpg.connect(admin)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.close()
-
-
-@asynccontextmanager
-async def evroam_serve(tree: Path, var_dir: Path, database_url: str) -> AsyncIterator[str]:
+async def evroam_serve(tree: Path, var_dir: Path, database_url: str, exchanges: int) -> AsyncIterator[str]:
     """`evroam serve` of `tree`, in its own process, on a free loopback port."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -85,7 +60,7 @@ async def evroam_serve(tree: Path, var_dir: Path, database_url: str) -> AsyncIte
         "EVROAM_PUBLIC_URL": base_url, "EVROAM_RUN_WORKER_IN_PROCESS": "false",
         "EVROAM_PARTNER_NETWORKS_ALLOWED": "127.0.0.0/8",
         "EVROAM_OUTBOUND_READ_TIMEOUT": "60", "EVROAM_OUTBOUND_TOTAL_TIMEOUT": "60",
-        "EVROAM_CREDENTIALS_EXCHANGES_MAX": str(EXCHANGES),
+        "EVROAM_CREDENTIALS_EXCHANGES_MAX": str(exchanges),
     })
     command = [sys.executable, "-m", "evroam.cli"]
     subprocess.run([*command, "db", "upgrade"], env=env, cwd=var_dir, check=True, capture_output=True)
@@ -111,7 +86,8 @@ async def evroam_serve(tree: Path, var_dir: Path, database_url: str) -> AsyncIte
 class SilentPartner:
     """Accepts connections, reads a request on each, and answers nothing until closed."""
 
-    def __init__(self) -> None:
+    def __init__(self, expected: int) -> None:
+        self.expected = expected
         self.requests = 0
         self.arrived = asyncio.Event()
         self.hang_up = asyncio.Event()
@@ -132,7 +108,7 @@ class SilentPartner:
         try:
             await reader.readuntil(b"\r\n\r\n")
             self.requests += 1
-            if self.requests >= EXCHANGES:
+            if self.requests >= self.expected:
                 self.arrived.set()
             await self.hang_up.wait()
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
@@ -150,8 +126,9 @@ class Burst:
         ordered = sorted(self.latencies_ms)
         p99 = ordered[max(0, round(0.99 * len(ordered)) - 1)]
         errors = sum(status >= 500 for status in self.statuses)
+        dropped = self.statuses.count(0)
         return (f"p50 {statistics.median(ordered):8.1f} ms  p99 {p99:8.1f} ms  max {ordered[-1]:8.1f} ms  "
-                f"5xx {errors:3d}/{len(self.statuses)}")
+                f"5xx {errors:3d}/{len(self.statuses)}  no answer {dropped:3d}")
 
 
 async def management_burst(base_url: str, requests: int, concurrency: int) -> Burst:
@@ -163,7 +140,10 @@ async def management_burst(base_url: str, requests: int, concurrency: int) -> Bu
         async def one() -> None:
             async with gate:
                 started = time.perf_counter()
-                status = (await http.get("/api/v2/cpo/sites")).status_code
+                try:
+                    status = (await http.get("/api/v2/cpo/sites")).status_code
+                except httpx.TransportError:
+                    status = 0  # the server dropped the connection: no answer at all
                 latencies.append((time.perf_counter() - started) * 1000)
                 statuses.append(status)
 
@@ -184,24 +164,24 @@ async def post_credentials(http: httpx.AsyncClient, base_url: str, token_a: str,
     return response.status_code
 
 
-async def run_one(tree: Path, postgres: str | None, requests: int, concurrency: int) -> None:
+async def run_one(tree: Path, postgres: str | None, exchanges: int, requests: int, concurrency: int) -> None:
     async with AsyncExitStack() as stack:
         var_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         database_url = await stack.enter_async_context(bench_database(var_dir, postgres))
-        base_url = await stack.enter_async_context(evroam_serve(tree, var_dir, database_url))
+        base_url = await stack.enter_async_context(evroam_serve(tree, var_dir, database_url, exchanges))
         async with httpx.AsyncClient(base_url=base_url, headers={"x-api-key": API_KEY}, timeout=60) as api:
             for number in range(5):
                 (await api.post("/api/v2/cpo/sites", json={**SITE, "name": f"Site {number}"})).raise_for_status()
             tokens = []
-            for number in range(EXCHANGES):
+            for number in range(exchanges):
                 created = await api.post("/api/v2/cpo/integrations", json={"integrationName": f"Slow {number}"})
                 tokens.append(created.raise_for_status().json()["initialToken"])
         await management_burst(base_url, concurrency, concurrency)  # warm-up
         at_rest = await management_burst(base_url, requests, concurrency)
 
-        async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=EXCHANGES)) as partners:
-            async with SilentPartner() as partner:
-                exchanges = [asyncio.create_task(post_credentials(partners, base_url, token, partner.url))
+        async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=exchanges)) as partners:
+            async with SilentPartner(exchanges) as partner:
+                posts = [asyncio.create_task(post_credentials(partners, base_url, token, partner.url))
                              for token in tokens]
                 try:
                     await asyncio.wait_for(partner.arrived.wait(), ARRIVAL_WAIT_S)
@@ -209,11 +189,11 @@ async def run_one(tree: Path, postgres: str | None, requests: int, concurrency: 
                     pass
                 reached = partner.requests
                 loaded = await management_burst(base_url, requests, concurrency)
-                pending = sum(not task.done() for task in exchanges)
-            answers = await asyncio.gather(*exchanges)
-        name = "SQLite" if postgres is None else "PostgreSQL"
+                pending = sum(not task.done() for task in posts)
+            answers = await asyncio.gather(*posts)
+        name = engine_name(postgres)
         print(f"{str(tree):28} {name:10} at rest:           {at_rest.line()}")
-        print(f"{str(tree):28} {name:10} {EXCHANGES} slow exchanges: {loaded.line()}  "
+        print(f"{str(tree):28} {name:10} {exchanges:2d} slow exchanges: {loaded.line()}  "
               f"[{reached} reached the partner; {pending} still waiting after the burst; "
               f"exchange answers: {summary(answers)}]", flush=True)
 
@@ -229,16 +209,17 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tree", action="append", type=Path,
                         help="a source tree to run (repeat to compare trees side by side; default: this one)")
+    parser.add_argument("--exchanges", type=int, default=EXCHANGES, help="slow credentials exchanges at once")
     parser.add_argument("--requests", type=int, default=100, help="management GET /sites in each burst")
     parser.add_argument("--concurrency", type=int, default=10, help="management requests in flight at once")
     parser.add_argument("--postgres", help="a PostgreSQL server URL (postgresql+asyncpg://...): each tree also "
                                            "runs in a fresh database there, dropped after")
     args = parser.parse_args()
     trees = [tree.resolve() for tree in args.tree or [Path(__file__).resolve().parents[1]]]
-    print(f"target: p99 under {TARGET_P99_MS:g} ms, no 5xx, with {EXCHANGES} exchanges waiting")
+    print(f"target: p99 under {TARGET_P99_MS:g} ms, no 5xx, with {args.exchanges} exchanges waiting")
     for postgres in [None] + ([args.postgres] if args.postgres else []):
         for tree in trees:
-            await run_one(tree, postgres, args.requests, args.concurrency)
+            await run_one(tree, postgres, args.exchanges, args.requests, args.concurrency)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 20 partners, each with its own token A, start credentials exchanges at once, all naming a versions URL
 that accepts connections and never answers. While all 20 wait on it, a burst of management requests
 must be served: no 5xx, every one answered while the 20 still wait, and no database connection held on
-the exchanges' behalf. How fast they are served is measured by bench/bench_slow_partner.py, not here.
+the exchanges' behalf. And 20 exchanges at once with one token A: one runs, the others are told 409 at
+once, none reaches the partner. How fast they are served is measured by bench/bench_slow_partner.py, not here.
 """
 
 from __future__ import annotations
@@ -78,3 +79,25 @@ async def test_management_is_served_while_twenty_exchanges_wait_on_a_silent_part
         # The partner hung up: every exchange ends with a 3001 its partner can act on.
         answers = await asyncio.gather(*exchanges)
     assert {(answer.status_code, answer.json()["status_code"]) for answer in answers} == {(200, 3001)}
+
+
+async def test_twenty_exchanges_with_one_token_a_run_one_at_a_time(runtime, live_evroam):
+    _, token_a = await pending_integration(runtime)
+    limits = httpx.Limits(max_connections=EXCHANGES)
+    async with httpx.AsyncClient(timeout=120, limits=limits) as partners:
+        async with silent_partner() as partner:
+            url = f"{partner.url}/ocpi/versions"
+            exchanges = {asyncio.create_task(_exchange(partners, live_evroam, token_a, url)) for _ in range(EXCHANGES)}
+            a_second_reached_it = asyncio.create_task(partner.wait_for_requests(2))
+            waiting = set(exchanges)
+            while len(waiting) > 1 and not a_second_reached_it.done():
+                _, waiting = await asyncio.wait({a_second_reached_it, *waiting}, return_when=asyncio.FIRST_COMPLETED)
+                waiting.discard(a_second_reached_it)
+            a_second_reached_it.cancel()
+            refused = [task.result() for task in exchanges - waiting]
+            assert partner.requests <= 1, f"{partner.requests} exchanges with one token A reached the partner"
+            assert [(answer.status_code, answer.json()["status_code"]) for answer in refused] == [(409, 2000)] * 19
+            assert "already under way" in refused[0].json()["status_message"]
+        [running] = waiting
+        answer = await running
+    assert (answer.status_code, answer.json()["status_code"]) == (200, 3001), answer.text

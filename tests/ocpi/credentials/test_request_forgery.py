@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -40,7 +41,7 @@ def allowing(networks: str, **more: Any):
 
 
 @pytest.fixture
-async def internal() -> Internal:
+async def internal() -> AsyncIterator[Internal]:
     async with internal_server() as seen:
         yield seen
 
