@@ -68,6 +68,8 @@ async def test_management_is_served_while_twenty_exchanges_wait_on_a_silent_part
             assert all_waiting in done and not ended, (
                 f"{len(ended)} exchanges ended before the partner answered, {partner.requests} reached it: "
                 + "; ".join(f"HTTP {answer.status_code} {answer.text[:200]}" for answer in ended))
+            # Sampled before the burst: a management request may still be handing its connection back
+            # after its answer went out.
             assert runtime.engine.pool.checkedout() == 0, "the waiting exchanges hold database connections"
 
             statuses = await _management_burst(live_evroam)
@@ -75,7 +77,6 @@ async def test_management_is_served_while_twenty_exchanges_wait_on_a_silent_part
             assert [status for status in statuses if status != 200] == []
             still_waiting = sum(not task.done() for task in exchanges)
             assert still_waiting == EXCHANGES, "the management burst outlasted the exchanges"
-            assert runtime.engine.pool.checkedout() == 0
         # The partner hung up: every exchange ends with a 3001 its partner can act on.
         answers = await asyncio.gather(*exchanges)
     assert {(answer.status_code, answer.json()["status_code"]) for answer in answers} == {(200, 3001)}
