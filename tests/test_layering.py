@@ -26,10 +26,9 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("pure", ["evroam.tariffs.pricing", "evroam.tariffs.pricing.*", "evroam.tariffs.spot.files"]),
     ("foundation", [
         "evroam", "evroam.config", "evroam.security", "evroam.errors", "evroam.events", "evroam.runtime",
+        "evroam.outbound", "evroam.outbound.*",
         "evroam.database", "evroam.database.base", "evroam.database.engine", "evroam.database.migrate",
         "evroam.database.paging", "evroam.database.locks", "evroam.api.schemas", "evroam.api.json_response",
-        # The outbound guard: the settings validate its allowlist, the runtime holds its clients.
-        "evroam.outbound", "evroam.outbound.*",
     ]),
     # What the operator owns and configures: tables, shapes and use cases, no HTTP.
     ("domain", ["evroam.network", "evroam.network.*", "evroam.tariffs", "evroam.tariffs.*",
