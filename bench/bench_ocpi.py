@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import base64
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,15 +36,14 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
 
-import asyncpg
 import httpx
 import orjson
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from sqlalchemy import insert
-from sqlalchemy.engine import make_url
 
+from common import bench_database, engine_name, free_port
 from evroam.database import migrate
 from evroam.config import Settings
 from evroam.publication import hook as publication
@@ -77,40 +75,12 @@ SITE_JSON = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def settings_for(var_dir: Path, port: int, database_url: str) -> Settings:
     return Settings(
         database_url=database_url, var_dir=var_dir, secret_key=SECRET_KEY,
         bootstrap_api_key=API_KEY, port=port, public_url=f"http://127.0.0.1:{port}",
         partner_networks_allowed="127.0.0.0/8",  # the bench partner listens on loopback
     )
-
-
-def engine_name(postgres: str | None) -> str:
-    return "SQLite" if postgres is None else "PostgreSQL"
-
-
-@asynccontextmanager
-async def bench_database(var_dir: Path, postgres: str | None) -> AsyncIterator[str]:
-    """SQLite in `var_dir`, or a fresh database on the `postgres` server, dropped afterwards."""
-    if postgres is None:
-        yield f"sqlite+aiosqlite:///{var_dir / 'bench.db'}"
-        return
-    server = make_url(postgres)
-    name = f"evroam_bench_{uuid.uuid4().hex[:8]}"
-    admin = server.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    connection = await asyncpg.connect(admin)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.close()
 
 
 async def new_integration(runtime: Runtime, operator_id: int, name: str) -> tuple[str, str]:

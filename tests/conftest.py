@@ -11,6 +11,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -121,9 +122,15 @@ def make_settings(database_url: str, var_dir: Path, **overrides) -> Settings:
 
 
 @pytest.fixture
-async def runtime(database_url: str, tmp_path: Path) -> AsyncIterator[Runtime]:
+def settings_overrides() -> dict[str, Any]:
+    """Settings a test module gives its `runtime` (the outbound guard's tests override this fixture)."""
+    return {}
+
+
+@pytest.fixture
+async def runtime(database_url: str, tmp_path: Path, settings_overrides: dict[str, Any]) -> AsyncIterator[Runtime]:
     """Wired as every entry point is, so what a test changes reaches the read models and the ledger."""
-    runtime = wired_runtime(make_settings(database_url, tmp_path))
+    runtime = wired_runtime(make_settings(database_url, tmp_path, **settings_overrides))
     await bootstrap(runtime)
     async with runtime.sessions() as session:
         other = await operator_service.create_operator(session, "SE", "OTH", "Other CPO")

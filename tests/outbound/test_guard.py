@@ -3,49 +3,15 @@ would aim at, and count what reaches them."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
-from fastapi.responses import PlainTextResponse, RedirectResponse, StreamingResponse
 
 from evroam.outbound.client import CallFailed, Outbound, OutboundClient
 from evroam.outbound.policy import SETTING, AllowedNetworks
+from tests.support.internal_server import SECRET, Internal, internal_app, internal_server
 from tests.support.live_server import serve
-
-SECRET = "TOP-SECRET internal page"
-
-
-@dataclass
-class Internal:
-    """A server on loopback that must not be reached unless allowed."""
-
-    url: str = ""
-    hits: list[str] = field(default_factory=list)
-
-
-def internal_app(seen: Internal, redirect_to: str | None = None, body_bytes: int = 0) -> FastAPI:
-    app = FastAPI()
-
-    @app.api_route("/{path:path}", methods=["GET", "POST", "PUT"])
-    async def anything(request: Request, path: str):
-        seen.hits.append(f"{request.method} /{path}")
-        if path == "redirect" and redirect_to:
-            return RedirectResponse(redirect_to, status_code=302)
-        if path == "large":
-            return PlainTextResponse("x" * body_bytes)
-        if path == "trickle":
-            async def slowly() -> AsyncIterator[bytes]:
-                for _ in range(100):
-                    yield b"."
-                    await asyncio.sleep(0.2)
-            return StreamingResponse(slowly())
-        return PlainTextResponse(SECRET)
-
-    return app
 
 
 def client(allowed: str, *, total: float = 10.0, max_bytes: int = 1024 * 1024) -> OutboundClient:
@@ -54,9 +20,7 @@ def client(allowed: str, *, total: float = 10.0, max_bytes: int = 1024 * 1024) -
 
 @pytest.fixture
 async def internal() -> AsyncIterator[Internal]:
-    seen = Internal()
-    async with serve(internal_app(seen, body_bytes=4096)) as url:
-        seen.url = url
+    async with internal_server(body_bytes=4096) as seen:
         yield seen
 
 

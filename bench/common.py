@@ -1,0 +1,41 @@
+"""What the bench scripts share: a free loopback port and a database to run in (no evroam imports, so a
+script may drive other source trees than this one)."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def engine_name(postgres: str | None) -> str:
+    return "SQLite" if postgres is None else "PostgreSQL"
+
+
+@asynccontextmanager
+async def bench_database(var_dir: Path, postgres: str | None) -> AsyncIterator[str]:
+    """SQLite in `var_dir`, or a fresh database on the `postgres` server, dropped afterwards."""
+    if postgres is None:
+        yield f"sqlite+aiosqlite:///{var_dir / 'bench.db'}"
+        return
+    server = make_url(postgres)
+    name = f"evroam_bench_{uuid.uuid4().hex[:8]}"
+    admin = server.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(admin)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.close()
