@@ -23,9 +23,11 @@ MAX_REDIRECTS = 5
 
 
 class CallFailed(Exception):
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, refused: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        # The guard refused the call: evroam did not try, which is not the partner being down.
+        self.refused = refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,13 +76,13 @@ class OutboundClient:
     async def request(self, method: str, url: str, *, headers: dict[str, str], content: bytes | None) -> Answer:
         problem = url_problem(url)
         if problem:
-            raise CallFailed(f"the URL {problem}")
+            raise CallFailed(f"the URL {problem}", refused=True)
         try:
             async with asyncio.timeout(self.total_timeout):
                 async with self.http.stream(method, url, headers=headers, content=content) as response:
                     body = await self._read_bounded(response)
         except OutboundRefused as exc:
-            raise CallFailed(str(exc)) from exc
+            raise CallFailed(str(exc), refused=True) from exc
         except TimeoutError as exc:
             raise CallFailed(f"no complete answer within {self.total_timeout:g} seconds") from exc
         except httpx.TimeoutException as exc:

@@ -115,6 +115,9 @@ async def test_token_a_cannot_make_evroam_call_loopback_and_survives_the_attempt
     answer = await _credentials(live_evroam, "POST", token_a, f"{internal.url}/secret")
     assert answer.status_code == 200 and answer.json()["status_code"] == 3001, answer.text
     assert SECRET not in answer.text
+    # The partner learns that its URL was refused (not that it is down), and not the setting's name.
+    assert "does not call your versions" in answer.json()["status_message"], answer.text
+    assert SETTING not in answer.text
     assert internal.hits == []
     row = await load(runtime, integration_id)
     assert row.integration_status == "FAILED" and SETTING in row.status_description, "the operator is told why"

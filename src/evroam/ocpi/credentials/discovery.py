@@ -172,7 +172,7 @@ async def _data(line: PartnerLine, url: str, what: str) -> Any:
     except PartnerUnreachable as exc:
         raise RegistrationFailure(UNABLE_TO_USE_CLIENT_API,
                                   f"The partner's {what} at {url} cannot be reached: {exc.reason}.",
-                                  f"evroam got no answer from your {what} at {url}.") from exc
+                                  _unreachable_for_partner(exc, what, url)) from exc
     if reply.http_status == 401:
         raise RegistrationFailure(UNABLE_TO_USE_CLIENT_API,
                                   f"The partner refused {line.token_name} at its {what} {url} (HTTP 401).")
@@ -181,3 +181,12 @@ async def _data(line: PartnerLine, url: str, what: str) -> Any:
                                   f"The partner's {what} at {url} answered {reply.problem()}.",
                                   f"Your {what} at {url} answered {reply.status_summary()}.")
     return reply.data
+
+
+def _unreachable_for_partner(exc: PartnerUnreachable, what: str, url: str) -> str:
+    """What the partner is told: whether evroam refused its URL or got no answer, never more (the
+    operator's message says why)."""
+    if exc.refused:
+        return (f"evroam does not call your {what} at {url}: partner URLs must be http(s) on public "
+                "addresses, without a user name or password.")
+    return f"evroam got no answer from your {what} at {url}."

@@ -50,10 +50,12 @@ from evroam.runtime import Runtime
 log = logging.getLogger(__name__)
 
 class PartnerUnreachable(Exception):
-    def __init__(self, url: str, reason: str) -> None:
+    def __init__(self, url: str, reason: str, refused: bool = False) -> None:
         super().__init__(f"{url} cannot be reached: {reason}")
         self.url = url
         self.reason = reason
+        # The outbound guard refused the URL (evroam.outbound): nothing was sent.
+        self.refused = refused
 
 
 class NotConnected(Exception):
@@ -136,7 +138,7 @@ async def request(
     try:
         answer = await http.request(method, url, content=content, headers=all_headers)
     except CallFailed as exc:
-        raise PartnerUnreachable(url, exc.reason) from exc
+        raise PartnerUnreachable(url, exc.reason, exc.refused) from exc
     return _reply(method, url, answer)
 
 
