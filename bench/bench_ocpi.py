@@ -43,7 +43,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from sqlalchemy import insert
 
-from common import bench_database, engine_name, free_port
+from common import bench_database, engine_name, free_port, wait_until_serving
 from evroam.database import migrate
 from evroam.config import Settings
 from evroam.publication import hook as publication
@@ -155,15 +155,7 @@ async def evroam_server(var_dir: Path, port: int, worker: bool, database_url: st
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient() as probe:
-            for _ in range(300):
-                try:
-                    await probe.get(f"{base_url}/ocpi/versions")
-                    break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-            else:
-                raise RuntimeError("evroam did not start")
+        await wait_until_serving(base_url, "evroam did not start")
         yield base_url
     finally:
         process.terminate()

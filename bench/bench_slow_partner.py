@@ -35,7 +35,7 @@ from pathlib import Path
 
 import httpx
 
-from common import bench_database, engine_name, free_port
+from common import bench_database, engine_name, free_port, wait_until_serving
 
 API_KEY = "bench-key-0123456789-0123456789-0"
 SECRET_KEY = "bench-secret-key"
@@ -68,15 +68,7 @@ async def evroam_serve(tree: Path, var_dir: Path, database_url: str, exchanges: 
         process = subprocess.Popen([*command, "serve", "--port", str(port)], env=env, cwd=var_dir,
                                    stdout=log, stderr=subprocess.STDOUT)
     try:
-        async with httpx.AsyncClient() as probe:
-            for _ in range(300):
-                try:
-                    await probe.get(f"{base_url}/ocpi/versions")
-                    break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-            else:
-                raise RuntimeError(f"evroam of {tree} did not start: {(var_dir / 'serve.log').read_text()[-2000:]}")
+        await wait_until_serving(base_url, f"evroam of {tree} did not start: {(var_dir / 'serve.log').read_text()[-2000:]}")
         yield base_url
     finally:
         process.terminate()

@@ -3,6 +3,7 @@ script may drive other source trees than this one)."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import uuid
 from collections.abc import AsyncIterator
@@ -10,6 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
+import httpx
 from sqlalchemy.engine import make_url
 
 
@@ -39,3 +41,15 @@ async def bench_database(var_dir: Path, postgres: str | None) -> AsyncIterator[s
     finally:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await connection.close()
+
+
+async def wait_until_serving(base_url: str, failure: str) -> None:
+    """Polls the OCPI versions URL until evroam answers (30 s at most); RuntimeError(`failure`) otherwise."""
+    async with httpx.AsyncClient() as probe:
+        for _ in range(300):
+            try:
+                await probe.get(f"{base_url}/ocpi/versions")
+                return
+            except httpx.TransportError:
+                await asyncio.sleep(0.1)
+    raise RuntimeError(failure)
