@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ]),
     # What the operator owns and configures: tables, shapes and use cases, no HTTP.
     ("domain", ["evroam.network", "evroam.network.*", "evroam.tariffs", "evroam.tariffs.*",
-                "evroam.integrations", "evroam.integrations.*"]),
+                "evroam.integrations", "evroam.integrations.*", "evroam.charging", "evroam.charging.*"]),
     # OCPI documents and the calls we make: turning domain objects into OCPI and back, no business rules.
     ("ocpi documents", ["evroam.ocpi", "evroam.ocpi.modules", "evroam.ocpi.protocol",
                         "evroam.ocpi.protocol.envelope", "evroam.ocpi.protocol.client",
@@ -52,7 +52,8 @@ LAYERS: list[tuple[str, list[str]]] = [
 # module belongs to the longest prefix that names it. Quotes price a session at a site or at an
 # integration's location, so they come after both.
 DIRECTIONS: dict[str, list[str]] = {
-    "domain": ["evroam.network", "evroam.tariffs", "evroam.integrations", "evroam.tariffs.quotes"],
+    "domain": ["evroam.network", "evroam.tariffs", "evroam.integrations", "evroam.tariffs.quotes",
+               "evroam.charging"],
     "outgoing": ["evroam.delivery", "evroam.publication"],
 }
 

@@ -1,5 +1,8 @@
 """The model registry: imports every table module, so that metadata (Alembic, tests) sees the whole schema."""
 
+from evroam.charging.authorization import models as authorization_models  # noqa: F401
+from evroam.charging.tokens import models as tokens_models  # noqa: F401
+from evroam.charging.tokens.pulls import models as token_pulls_models  # noqa: F401
 from evroam.database.base import Base
 from evroam.delivery import models as delivery_models  # noqa: F401
 from evroam.integrations import models as integrations_models  # noqa: F401
