@@ -37,6 +37,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("ocpi documents", ["evroam.ocpi", "evroam.ocpi.modules", "evroam.ocpi.protocol",
                         "evroam.ocpi.protocol.envelope", "evroam.ocpi.protocol.client",
                         "evroam.ocpi.protocol.token_encoding", "evroam.ocpi.protocol.ascii_211",
+                        "evroam.ocpi.protocol.datetimes",
                         "evroam.ocpi.fitting", "evroam.ocpi.*.mapping", "evroam.ocpi.*.spot_elements"]),
     # What partners receive: the publication ledger and the outbox that pushes it.
     ("outgoing", ["evroam.delivery", "evroam.delivery.*", "evroam.publication", "evroam.publication.*"]),

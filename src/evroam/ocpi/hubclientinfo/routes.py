@@ -7,16 +7,16 @@ with Z), one per country_code/party_id. No routing headers on this module; no DE
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from evroam.api.deps import RuntimeDep
 from evroam.integrations.models import Integration
 from evroam.ocpi.protocol.auth import PartnerCaller
 from evroam.ocpi.protocol.bodies import read_json, validated
+from evroam.ocpi.protocol.datetimes import OcpiDateTime
 from evroam.ocpi.credentials.codec import PATTERN_PROBLEMS, CountryCode, PartyId, Role
 from evroam.ocpi.protocol.envelope import (
     INVALID_PARAMETERS,
@@ -27,16 +27,6 @@ from evroam.ocpi.protocol.envelope import (
 )
 
 
-def _as_utc(moment: datetime) -> datetime:
-    # A DateTime without designator is UTC (ocpi-notes §1); one with an offset is converted.
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    try:
-        return moment.astimezone(UTC)
-    except OverflowError:  # year 1 or 9999 with an offset
-        raise ValueError("is outside the range of dates (years 1 to 9999 in UTC)") from None
-
-
 class ClientInfo(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -44,7 +34,7 @@ class ClientInfo(BaseModel):
     country_code: CountryCode
     role: Role
     status: Literal["CONNECTED", "OFFLINE", "PLANNED", "SUSPENDED"]
-    last_updated: Annotated[datetime, AfterValidator(_as_utc)]
+    last_updated: OcpiDateTime
 
     def document(self) -> dict[str, Any]:
         return {
