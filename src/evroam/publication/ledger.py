@@ -27,12 +27,12 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
+from evroam.database.upsert import upsert_for
 from evroam.delivery.outbox import enqueue, pushes_to
 from evroam.integrations.models import Integration
 from evroam.ocpi import modules
@@ -40,8 +40,6 @@ from evroam.ocpi.fitting import PublicationWarning
 from evroam.ocpi.locations.mapping import Party
 from evroam.ocpi.modules import V221, implementation_of
 from evroam.publication.models import PublishedDocument, PublishedTotal
-
-_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def negotiated_version(integration: Integration) -> str:
@@ -233,7 +231,7 @@ class IntegrationLedger:
         its count, a new statement, sees the first one's rows. (Counting before locking, both could count
         without the other's rows and the last to write would win.)"""
         integration_id = self.integration.integration_id
-        insert = _UPSERTS[self.session.get_bind().dialect.name]
+        insert = upsert_for(self.session.get_bind())
         for module in sorted(self.recount):
             key = (PublishedTotal.integration_id == integration_id) & (PublishedTotal.module == module)
             self.session.execute(

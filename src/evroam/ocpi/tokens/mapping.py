@@ -9,12 +9,11 @@ compared without case (`key`), kept as the eMSP spelled them except the party, w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from evroam.charging.tokens.records import KeptToken, TokenKey
 from evroam.ocpi.modules import V211
 from evroam.ocpi.protocol.ascii_211 import ascii_document
 from evroam.ocpi.protocol.datetimes import OcpiDateTime
@@ -116,32 +115,6 @@ class TokenPatch211(_Lenient):
     whitelist: WhitelistType | None = None
     language: Language | None = None
     last_updated: OcpiDateTime
-
-
-@dataclass(frozen=True, slots=True)
-class TokenKey:
-    """What identifies a token within one integration: the eMSP's party, the uid and the type."""
-
-    country_code: str
-    party_id: str
-    uid: str
-    type: str
-
-    @property
-    def uid_key(self) -> str:
-        return self.uid.upper()
-
-
-@dataclass(frozen=True, slots=True)
-class KeptToken:
-    """A token as evroam keeps it: the 2.2.1 document and the columns it is found by."""
-
-    key: TokenKey
-    document: dict[str, Any]
-    contract_id: str
-    valid: bool
-    whitelist: str
-    last_updated: datetime
 
 
 def token_model(version: str) -> type[Token221] | type[Token211]:

@@ -1,0 +1,86 @@
+"""Keeping the eMSPs' tokens: the one way tokens are written, whether pushed or pulled.
+
+`store_tokens` writes many tokens in one statement (a pull stores a page of 1,000 at once; a PUT is a page
+of one). A token older than the stored one (its `last_updated` before the stored `last_updated`) does not
+replace it: a page fetched before a push must not undo the push. Either way the token counts as seen,
+so a full pull that lists it does not mark it invalid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import case, func, literal_column, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from evroam.charging.tokens.models import PartnerToken
+from evroam.charging.tokens.records import KeptToken
+from evroam.database.upsert import upsert_for
+
+# The columns a newer token replaces; `seen_at` is replaced whatever the token's age.
+_REPLACED = ("uid", "contract_id", "valid", "whitelist", "document", "last_updated")
+_KEY = ("integration_id", "country_code", "party_id", "uid_key", "type")
+
+
+def _newest_per_key(tokens: Iterable[KeptToken]) -> list[KeptToken]:
+    """One token per key (a statement may touch a row once), the newest when a page repeats one."""
+    newest: dict[tuple[str, str, str, str], KeptToken] = {}
+    for token in tokens:
+        key = (token.key.country_code, token.key.party_id, token.key.uid_key, token.key.type)
+        if key not in newest or token.last_updated >= newest[key].last_updated:
+            newest[key] = token
+    return list(newest.values())
+
+
+async def store_tokens(session: AsyncSession, integration_id: str, tokens: Iterable[KeptToken],
+                       seen_at: datetime) -> int:
+    """Inserts or updates the tokens of one integration; returns how many distinct tokens were given."""
+    rows = [
+        {
+            "integration_id": integration_id,
+            "country_code": token.key.country_code,
+            "party_id": token.key.party_id,
+            "uid": token.key.uid,
+            "uid_key": token.key.uid_key,
+            "type": token.key.type,
+            "contract_id": token.contract_id,
+            "valid": token.valid,
+            "whitelist": token.whitelist,
+            "document": token.document,
+            "last_updated": token.last_updated,
+            "seen_at": seen_at,
+        }
+        for token in _newest_per_key(tokens)
+    ]
+    if not rows:
+        return 0
+    insert = upsert_for(session.get_bind())
+    statement = insert(PartnerToken)
+    table = PartnerToken.__table__
+    newer = statement.excluded.last_updated >= table.c.last_updated
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c[name] for name in _KEY],
+        set_={
+            **{name: case((newer, statement.excluded[name]), else_=table.c[name]) for name in _REPLACED},
+            "seen_at": statement.excluded.seen_at,
+        },
+    )
+    await session.execute(statement, rows)
+    return len(rows)
+
+
+async def invalidate_unseen(session: AsyncSession, integration_id: str, seen_before: datetime) -> int:
+    """Marks invalid the valid tokens of an integration not seen since `seen_before` (the start of a full
+    pull that listed every token the eMSP has); OCPI never deletes a token. Returns how many."""
+    table = PartnerToken.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        document = func.jsonb_set(table.c.document, literal_column("'{valid}'"), literal_column("'false'::jsonb"))
+    else:
+        document = func.json_set(table.c.document, "$.valid", func.json("false"))
+    result = await session.execute(
+        update(table)
+        .where(table.c.integration_id == integration_id, table.c.seen_at < seen_before, table.c.valid.is_(True))
+        .values(valid=False, document=document)
+    )
+    return result.rowcount
