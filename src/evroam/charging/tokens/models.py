@@ -52,8 +52,17 @@ class PartnerToken(Base):
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+# What an integration without a policy row gets (the column defaults too).
+POLICY_DEFAULTS = {
+    "realtime_timeout_ms": 3000,
+    "realtime_fallback": "STORED_TOKEN",
+    "full_pull_every_hours": 24 * 30,
+    "delta_pull_every_minutes": 60,
+}
+
+
 class TokenPolicy(Base):
-    """How the operator uses one integration's tokens; no row means the defaults below."""
+    """How the operator uses one integration's tokens; no row means POLICY_DEFAULTS."""
 
     __tablename__ = "token_policies"
 
@@ -61,10 +70,10 @@ class TokenPolicy(Base):
         ForeignKey("integrations.integration_id", ondelete="CASCADE"), primary_key=True
     )
     # How long the real-time authorization waits for the eMSP (Plugsurfing's own limit is 3 s).
-    realtime_timeout_ms: Mapped[int] = mapped_column(Integer, default=3000)
+    realtime_timeout_ms: Mapped[int] = mapped_column(Integer, default=POLICY_DEFAULTS["realtime_timeout_ms"])
     # When the eMSP does not answer in time: STORED_TOKEN (decide from the stored token, as OCPI's
     # ALLOWED_OFFLINE says), ALLOW or REFUSE.
-    realtime_fallback: Mapped[str] = mapped_column(String(16), default="STORED_TOKEN")
+    realtime_fallback: Mapped[str] = mapped_column(String(16), default=POLICY_DEFAULTS["realtime_fallback"])
     # Hubs limit pulls (Gireve: a full pull at most monthly, a delta at most hourly); 0 turns one off.
-    full_pull_every_hours: Mapped[int] = mapped_column(Integer, default=24 * 30)
-    delta_pull_every_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    full_pull_every_hours: Mapped[int] = mapped_column(Integer, default=POLICY_DEFAULTS["full_pull_every_hours"])
+    delta_pull_every_minutes: Mapped[int] = mapped_column(Integer, default=POLICY_DEFAULTS["delta_pull_every_minutes"])
