@@ -21,6 +21,9 @@ import pytest
 from tests.peers.extrawest_venv import SCRIPT, ensure_venv
 from tests.support.live_server import free_port
 
+# The extrawest eMSP's largest page of a list GET: small, so that a dozen tokens make several pages.
+EXTRAWEST_MAX_LIMIT = 5
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "peer: talks to a third-party OCPI implementation run in its own environment")
@@ -44,6 +47,7 @@ class ExtrawestEmsp:
     token_a: str
     country_code: str
     party_id: str
+    max_limit: int = EXTRAWEST_MAX_LIMIT
 
     @property
     def versions_url(self) -> str:
@@ -51,6 +55,12 @@ class ExtrawestEmsp:
 
     def store(self) -> dict[str, Any]:
         return httpx.get(f"{self.base_url}/store", timeout=10).json()
+
+    def seed_tokens(self, tokens: list[dict[str, Any]]) -> None:
+        """Our drivers' tokens, in either version's shape (see tokens_support.make_tokens); a token with the
+        uid and type of one already held replaces it in its place."""
+        response = httpx.post(f"{self.base_url}/store/tokens", json=tokens, timeout=30)
+        assert response.status_code == 200, response.text
 
 
 @pytest.fixture
@@ -71,7 +81,8 @@ def extrawest(extrawest_python: Path, extrawest_versions: str, tmp_path: Path) -
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [str(extrawest_python), str(SCRIPT), "--port", str(port), "--token-a", peer.token_a,
-             "--country-code", peer.country_code, "--party-id", peer.party_id, "--versions", extrawest_versions],
+             "--country-code", peer.country_code, "--party-id", peer.party_id, "--versions", extrawest_versions,
+             "--max-limit", str(peer.max_limit)],
             cwd=tmp_path, env=environment, stdout=log, stderr=subprocess.STDOUT,
         )
     try:

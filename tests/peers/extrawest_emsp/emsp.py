@@ -1,11 +1,17 @@
 """An eMSP built with extrawest-ocpi (py_ocpi), run by the peer tests in its own virtual environment.
 
     python emsp.py --port 8123 --token-a SECRET [--country-code NL --party-id XWE --name "Extrawest eMSP"]
-                   [--versions 2.2.1,2.1.1]
+                   [--versions 2.2.1,2.1.1] [--max-limit 5]
 
 It serves OCPI 2.2.1 and 2.1.1 in the eMSP role on 127.0.0.1:<port> with an in-memory store, accepts
 `--token-a` as the registration token it issued (offline) to the CPO, and shows its store at `GET /store`
-(no authentication: a test door) so that tests can see what the CPO registered and pushed.
+(no authentication: a test door) so that tests can see what the CPO registered and pushed, and the
+real-time authorizations it answered.
+
+It is a Tokens Sender (token_sender.py): tests seed its tokens through the door `POST /store/tokens`
+(a JSON list of tokens in either version's shape; a token with the same uid and type is replaced in
+place), and it serves them in pages of at most `--max-limit` and answers `POST {tokens}/{uid}/authorize`
+ALLOWED for a valid token, BLOCKED for an invalid one.
 
 This file runs under pydantic 1 and must not import evroam.
 """
@@ -26,6 +32,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--party-id", default="XWE")
     parser.add_argument("--name", default="Extrawest eMSP")
     parser.add_argument("--versions", default="2.2.1,2.1.1", help="the OCPI versions to offer, comma-separated")
+    parser.add_argument("--max-limit", type=int, default=5, help="the largest page of a list GET")
     return parser.parse_args()
 
 
@@ -40,12 +47,18 @@ os.environ.update(
 )
 
 import uvicorn  # noqa: E402
+from fastapi import Request  # noqa: E402
 from fastapi.encoders import jsonable_encoder  # noqa: E402
+from fastapi.responses import JSONResponse  # noqa: E402
+from pydantic import ValidationError  # noqa: E402
 from py_ocpi import get_application  # noqa: E402
 from py_ocpi.core.authentication.authenticator import Authenticator  # noqa: E402
 from py_ocpi.core.crud import Crud  # noqa: E402
-from py_ocpi.core.enums import ModuleID, RoleEnum  # noqa: E402
+from py_ocpi.core.dependencies import pagination_filters  # noqa: E402
+from py_ocpi.core.enums import Action, ModuleID, RoleEnum  # noqa: E402
 from py_ocpi.modules.versions.enums import VersionNumber  # noqa: E402
+
+import token_sender  # noqa: E402
 
 VERSIONS_URL = f"http://127.0.0.1:{ARGS.port}/ocpi/versions"
 
@@ -56,6 +69,11 @@ class Store:
     # What the CPO told us when it registered: its credentials, endpoints and version.
     registration: dict[str, Any] | None = None
     objects: dict[str, dict[str, Any]] = {}
+    # Our drivers' tokens in the 2.2.1 shape, by (UID, type), in creation order.
+    tokens: dict[tuple[str, str], dict[str, Any]] = {}
+    # Each real-time authorization answered: what was asked (the LocationReferences as py_ocpi read
+    # it) and the answer.
+    authorizations: list[dict[str, Any]] = []
 
 
 def _our_credentials(token: str, version: str) -> dict[str, Any]:
@@ -95,10 +113,15 @@ class MemoryCrud(Crud):
             if id in Store.token_c and Store.registration:
                 return _our_credentials(id, kwargs["version"])
             return None
+        if module == ModuleID.tokens:
+            return Store.tokens.get(token_sender.key(id, kwargs["token_type"].value))
         return Store.objects.get(module.value, {}).get(id)
 
     @classmethod
     async def list(cls, module: ModuleID, role: RoleEnum, filters: dict, *args, **kwargs) -> tuple:
+        if module == ModuleID.tokens:
+            shaped = (token_sender.in_version(token, kwargs["version"]) for token in Store.tokens.values())
+            return token_sender.page([token for token in shaped if token], filters)
         objects = list(Store.objects.get(module.value, {}).values())
         return objects, len(objects), True
 
@@ -129,7 +152,13 @@ class MemoryCrud(Crud):
     @classmethod
     async def do(cls, module: ModuleID, role: RoleEnum | None, action, *args, data: dict | None = None,
                  **kwargs) -> Any:
-        return None
+        if action != Action.authorize_token:
+            return None
+        token = Store.tokens[token_sender.key(data["token_uid"], data["token_type"].value)]
+        answer = token_sender.decision(token, data["location_reference"], kwargs["version"], uuid.uuid4().hex)
+        Store.authorizations.append({"version": kwargs["version"], "uid": data["token_uid"],
+                                     "type": data["token_type"].value, **jsonable_encoder(answer)})
+        return answer
 
 
 app = get_application(
@@ -137,15 +166,38 @@ app = get_application(
     roles=[RoleEnum.emsp],
     crud=MemoryCrud,
     modules=[ModuleID.credentials_and_registration, ModuleID.locations, ModuleID.tariffs, ModuleID.sessions,
-             ModuleID.cdrs],
+             ModuleID.cdrs, ModuleID.tokens],
     authenticator=Tokens,
 )
+app.dependency_overrides[pagination_filters] = token_sender.capped_filters(ARGS.max_limit)
+
+
+@app.middleware("http")
+async def tokens_on_the_wire(request: Request, call_next) -> Any:
+    """Where py_ocpi's tokens routes and OCPI disagree on the wire (see token_sender.py)."""
+    request.scope["query_string"] = token_sender.with_token_type(request.scope["path"],
+                                                                 request.scope["query_string"])
+    response = await call_next(request)
+    if response.headers.get("link"):
+        response.headers["link"] = token_sender.followable_link(response.headers["link"], str(request.url))
+    return response
 
 
 @app.get("/store")
 async def store() -> dict[str, Any]:
     return {"registration": Store.registration, "token_a": Store.token_a, "token_c": Store.token_c,
-            "objects": Store.objects}
+            "objects": Store.objects, "tokens": list(Store.tokens.values()), "authorizations": Store.authorizations}
+
+
+@app.post("/store/tokens")
+async def seed_tokens(request: Request) -> Any:
+    try:
+        tokens = [token_sender.normalised(token, ARGS.country_code, ARGS.party_id) for token in await request.json()]
+    except ValidationError as exc:
+        return JSONResponse({"detail": exc.errors()}, status_code=422)
+    for token in tokens:
+        Store.tokens[token_sender.key(token["uid"], token["type"])] = token
+    return {"stored": len(tokens), "tokens": len(Store.tokens)}
 
 
 if __name__ == "__main__":
