@@ -14,6 +14,7 @@ from evroam.api.errors import install_error_handlers
 from evroam.api.openapi import install_management_openapi, refuse_unknown_query_parameters
 from evroam.api.request_size import RequestSizeLimit
 from evroam.config import Settings, get_settings
+from evroam.charging.tokens.routes import router as token_router
 from evroam.delivery.routes import router as delivery_router
 from evroam.delivery.worker import start_in_process
 from evroam.integrations.locations.routes import router as integration_location_router
@@ -42,6 +43,7 @@ def management_router() -> APIRouter:
     router.include_router(integration_location_router)
     router.include_router(integration_tariff_router)
     router.include_router(delivery_router)
+    router.include_router(token_router)
     return router
 
 
