@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from evroam.api.deps import OperatorId, SessionDep
 from evroam.api.pagination import PageParams, page_envelope
@@ -13,9 +13,9 @@ from evroam.api.schemas import Page
 from evroam.charging.tokens import service as tokens_service
 from evroam.charging.tokens.records import TokenFilters, TokenType
 from evroam.charging.tokens.schemas import TokenOut
+from evroam.integrations.routes import IntegrationId
 
 router = APIRouter(prefix="/integrations/{integrationId}/tokens", tags=["tokens"])
-IntegrationId = Annotated[str, Path(alias="integrationId", min_length=1, max_length=36)]
 # OCPI's Token.uid: CiString(36), printable ASCII.
 Uid = Annotated[str | None, Query(pattern=r"^[ -~]{1,36}$", description="Only this uid (case-insensitive)")]
 
