@@ -76,11 +76,8 @@ def _token_key(caller: Caller, version: str, country_code: str, party_id: str, u
 def _owned(caller: Caller, version: str, key: TokenKey) -> Party:
     """The URL's party, once the caller may write its tokens (2001 otherwise: ours to refuse, not unknown)."""
     party = Party(key.country_code, key.party_id)
-    if version == V211:
-        registered = registered_parties(caller.integration)
-        allowed = set(registered[:1])
-    else:
-        allowed = token_owners(caller.integration)
+    # 2.1.1 registers one party, and its tokens name none.
+    allowed = set(registered_parties(caller.integration)[:1]) if version == V211 else token_owners(caller.integration)
     if party not in allowed:
         named = ", ".join(sorted(f"{p.country_code}/{p.party_id}" for p in allowed)) or "none"
         raise OcpiError(INVALID_PARAMETERS, f"country_code/party_id: {party.country_code}/{party.party_id} is not a "
