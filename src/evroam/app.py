@@ -15,6 +15,7 @@ from evroam.api.openapi import install_management_openapi, refuse_unknown_query_
 from evroam.api.request_size import RequestSizeLimit
 from evroam.charging.tokens.policies.routes import router as token_policy_router
 from evroam.config import Settings, get_settings
+from evroam.charging.tokens.routes import router as token_router
 from evroam.delivery.routes import router as delivery_router
 from evroam.delivery.worker import start_in_process
 from evroam.integrations.locations.routes import router as integration_location_router
@@ -44,6 +45,7 @@ def management_router() -> APIRouter:
     router.include_router(integration_tariff_router)
     router.include_router(delivery_router)
     router.include_router(token_policy_router)
+    router.include_router(token_router)
     return router
 
 

@@ -42,7 +42,7 @@ SCHEMA_211 = Path(__file__).resolve().parent / "schemas" / "ocpi-2.1.1.yaml"
 # The 2.2.1 OpenAPI module that defines each schema name the tests validate against.
 _MODULE_221 = {"Location": "locations", "EVSE": "locations", "Connector": "locations", "EVSEPatch": "locations",
                "Tariff": "tariffs", "Credentials": "credentials", "Version": "versions",
-               "VersionDetails": "versions", "ClientInfo": "hubclientinfo"}
+               "VersionDetails": "versions", "ClientInfo": "hubclientinfo", "Token": "tokens"}
 
 IMAGE = {"url": "https://img.example.com/site.jpg", "category": "LOCATION", "type": "jpeg", "width": 800, "height": 600}
 ENERGY_MIX = {

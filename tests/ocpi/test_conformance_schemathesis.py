@@ -49,10 +49,13 @@ INTERFACES = {
     "credentials": "modules/credentials/interface.yaml",
     "locations": "modules/locations/sender-interface.yaml",
     "tariffs": "modules/tariffs/sender-interface.yaml",
+    "tokens": "modules/tokens/receiver-interface.yaml",
 }
 EXAMPLES = 25
 ALLOWLIST = tomllib.loads((Path(__file__).parent / "conformance_allowlist.toml").read_text())["allowed"]
 CLOSED_PORT_URL = "http://127.0.0.1:9/ocpi/versions"
+# The token the reads aim at half the time: one of each type, of the party register_partner registers.
+TOKEN = {"country_code": "NL", "party_id": "EMS", "token_uid": "CONFORMANCE-1"}
 
 
 def our_url(case: schemathesis.Case) -> str:
@@ -183,6 +186,25 @@ def point_at_existing_objects(case: schemathesis.Case, objects: dict[str, str]) 
             case.path_parameters[name] = value
 
 
+async def push_tokens(http: httpx.AsyncClient, partner: RegisteredPartner) -> None:
+    """One token of each type at TOKEN's address, pushed by `partner` (the party it registered)."""
+    for token_type in ("AD_HOC_USER", "APP_USER", "OTHER", "RFID"):
+        body = {"country_code": "NL", "party_id": "EMS", "uid": TOKEN["token_uid"], "type": token_type,
+                "contract_id": "NL-EMS-C12345678-X", "issuer": "Conformance", "valid": True,
+                "whitelist": "ALLOWED", "last_updated": "2025-01-01T00:00:00Z"}
+        response = await http.put(f"/ocpi/2.2.1/tokens/NL/EMS/{TOKEN['token_uid']}", params={"type": token_type},
+                                  json=body, headers={"Authorization": partner.authorization})
+        assert response.status_code == 201, response.text
+
+
+def address_the_token_in_the_body(case: schemathesis.Case) -> None:
+    """A positive Token or TokenPatch body names the token its URL names (a body naming another is 2001)."""
+    if case.meta.generation.mode is GenerationMode.POSITIVE and isinstance(case.body, dict):
+        key = {"country_code": case.path_parameters["country_code"], "party_id": case.path_parameters["party_id"],
+               "uid": case.path_parameters["token_uid"], "type": (case.query or {}).get("type", "RFID")}
+        case.body.update({name: value for name, value in key.items() if name in case.body})
+
+
 async def test_evroam_conforms_to_the_official_openapi(runtime, app):
     assert all(entry.get("reason", "").strip() for entry in ALLOWLIST), "every entry gives its reason"
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
@@ -194,6 +216,7 @@ async def test_evroam_conforms_to_the_official_openapi(runtime, app):
         reader = await register_partner(runtime)
         network = await publish_site(runtime, reader.integration_id, chargers=1, sockets=1)
         existing = {"location_id": network.location_id, "evse_uid": f"{network.charger_ids[0]}-1", "connector_id": "1"}
+        await push_tokens(http, reader)
         for module, operation in operations():
             for index, (mode, case) in enumerate(all_cases(operation)):
                 partner = reader if operation.method.upper() == "GET" else await register_partner(runtime)
@@ -201,6 +224,11 @@ async def test_evroam_conforms_to_the_official_openapi(runtime, app):
                     partner = await registering_partner(runtime, partner)
                 if module == "locations" and index % 2 == 0:
                     point_at_existing_objects(case, existing)
+                if module == "tokens" and index % 2 == 0:
+                    point_at_existing_objects(case, TOKEN)
+                    address_the_token_in_the_body(case)
+                    if operation.method.upper() == "PATCH":
+                        await push_tokens(http, partner)
                 if isinstance(case.body, dict) and "url" in case.body:
                     case.body["url"] = CLOSED_PORT_URL
                 address_us(case)

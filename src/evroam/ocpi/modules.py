@@ -33,6 +33,7 @@ PARTNER_VERSIONS: dict[str, str] = {"2.2.1": V221, "2.2": V221, "2.1.1": V211}
 
 LOCATIONS = "locations"
 TARIFFS = "tariffs"
+TOKENS = "tokens"
 
 SENDER = "SENDER"
 RECEIVER = "RECEIVER"
@@ -114,6 +115,8 @@ MODULES: tuple[Module, ...] = (
     Module(TARIFFS, OUR_VERSIONS, role=SENDER, partner_role=RECEIVER,
            routes="evroam.ocpi.tariffs.routes:routers", pull_flag="pullTariff",
            pushes=Pushes("pushTariff"), publisher="evroam.publication.tariffs:publisher"),
+    Module(TOKENS, OUR_VERSIONS, role=RECEIVER, partner_role=SENDER,
+           routes="evroam.ocpi.tokens.routes:routers"),
     Module("hubclientinfo", (V221,), role=RECEIVER, partner_role=None,
            routes="evroam.ocpi.hubclientinfo.routes:router", configuration=True),
 )  # fmt: skip

@@ -28,7 +28,7 @@ async def test_versions_lists_what_we_speak_under_the_public_url(ocpi_client):
     ]
 
 
-async def test_details_221_lists_credentials_senders_and_hubclientinfo(ocpi_client):
+async def test_details_221_lists_credentials_senders_and_receivers(ocpi_client):
     body = (await ocpi_client.get("/ocpi/2.2.1")).json()
     assert body["data"] == {
         "version": "2.2.1",
@@ -36,6 +36,7 @@ async def test_details_221_lists_credentials_senders_and_hubclientinfo(ocpi_clie
             {"identifier": "credentials", "url": "http://testserver/ocpi/2.2.1/credentials", "role": "SENDER"},
             {"identifier": "locations", "url": "http://testserver/ocpi/2.2.1/locations", "role": "SENDER"},
             {"identifier": "tariffs", "url": "http://testserver/ocpi/2.2.1/tariffs", "role": "SENDER"},
+            {"identifier": "tokens", "url": "http://testserver/ocpi/2.2.1/tokens", "role": "RECEIVER"},
             {"identifier": "hubclientinfo", "url": "http://testserver/ocpi/2.2.1/hubclientinfo", "role": "RECEIVER"},
         ],
     }
@@ -55,6 +56,7 @@ async def test_details_211_have_no_roles_and_no_hubclientinfo(ocpi_client):
             {"identifier": "credentials", "url": "http://testserver/ocpi/2.1.1/credentials"},
             {"identifier": "locations", "url": "http://testserver/ocpi/2.1.1/locations"},
             {"identifier": "tariffs", "url": "http://testserver/ocpi/2.1.1/tariffs"},
+            {"identifier": "tokens", "url": "http://testserver/ocpi/2.1.1/tokens"},
         ],
     }
 
@@ -62,10 +64,10 @@ async def test_details_211_have_no_roles_and_no_hubclientinfo(ocpi_client):
 @pytest.mark.parametrize(
     ("models", "expected"),
     [
-        ({"pullLocation": False}, ["credentials", "tariffs", "hubclientinfo"]),
-        ({"pullTariff": False, "pullLocation": None}, ["credentials", "locations", "hubclientinfo"]),
-        ({"pullTariff": False, "pullLocation": False}, ["credentials", "hubclientinfo"]),
-        ({"pullTariff": True, "pullLocation": True}, ["credentials", "locations", "tariffs", "hubclientinfo"]),
+        ({"pullLocation": False}, ["credentials", "tariffs", "tokens", "hubclientinfo"]),
+        ({"pullTariff": False, "pullLocation": None}, ["credentials", "locations", "tokens", "hubclientinfo"]),
+        ({"pullTariff": False, "pullLocation": False}, ["credentials", "tokens", "hubclientinfo"]),
+        ({"pullTariff": True, "pullLocation": True}, ["credentials", "locations", "tariffs", "tokens", "hubclientinfo"]),
     ],
 )
 async def test_modules_follow_the_integrations_models(app, runtime, models, expected):

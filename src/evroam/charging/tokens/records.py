@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
+
+# OCPI's TokenType (2.2.1; 2.1.1 knows OTHER and RFID only).
+TokenType = Literal["AD_HOC_USER", "APP_USER", "OTHER", "RFID"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,3 +36,12 @@ class KeptToken:
     whitelist: str
     # The eMSP's last_updated.
     last_updated: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TokenFilters:
+    """What the operator's token list is narrowed to (None: any)."""
+
+    uid: str | None = None
+    type: str | None = None
+    valid: bool | None = None

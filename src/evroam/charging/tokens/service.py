@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import case, func, literal_column, update
+from sqlalchemy import ColumnElement, case, func, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.charging.tokens.models import PartnerToken
-from evroam.charging.tokens.records import KeptToken
+from evroam.charging.tokens.records import KeptToken, TokenFilters, TokenKey
+from evroam.database.locks import locked_row
+from evroam.database.paging import PageRequest, paginate
 from evroam.database.upsert import upsert_for
+from evroam.integrations.service import get_integration
 
 # The columns a newer token replaces; `seen_at` is replaced whatever the token's age.
 _REPLACED = ("uid", "contract_id", "valid", "whitelist", "document", "last_updated")
@@ -84,3 +87,40 @@ async def invalidate_unseen(session: AsyncSession, integration_id: str, seen_bef
         .values(valid=False, document=document)
     )
     return result.rowcount
+
+
+def _by_key(integration_id: str, key: TokenKey) -> tuple[ColumnElement[bool], ...]:
+    return (
+        PartnerToken.integration_id == integration_id,
+        PartnerToken.country_code == key.country_code.upper(),
+        PartnerToken.party_id == key.party_id.upper(),
+        PartnerToken.uid_key == key.uid_key,
+        PartnerToken.type == key.type,
+    )
+
+
+async def find_token(session: AsyncSession, integration_id: str, key: TokenKey) -> PartnerToken | None:
+    """One integration's token by its OCPI key (uid without regard to case); another integration's is None."""
+    return await session.scalar(select(PartnerToken).where(*_by_key(integration_id, key)))
+
+
+async def locked_token(session: AsyncSession, integration_id: str, key: TokenKey) -> PartnerToken | None:
+    """The same, locked until the transaction ends: a PATCH reads, merges and writes it back, and a
+    concurrent PATCH of the same token must merge into what this one wrote, not into what both read."""
+    return await locked_row(session, PartnerToken, *_by_key(integration_id, key))
+
+
+async def list_tokens(
+    session: AsyncSession, operator_id: int, integration_id: str, page: PageRequest, filters: TokenFilters
+) -> tuple[list[PartnerToken], int]:
+    """An integration's tokens in the order they were first stored; 404 for an unknown integration or
+    another operator's."""
+    await get_integration(session, operator_id, integration_id)
+    query = select(PartnerToken).where(PartnerToken.integration_id == integration_id).order_by(PartnerToken.id)
+    if filters.uid is not None:
+        query = query.where(PartnerToken.uid_key == filters.uid.upper())
+    if filters.type is not None:
+        query = query.where(PartnerToken.type == filters.type)
+    if filters.valid is not None:
+        query = query.where(PartnerToken.valid.is_(filters.valid))
+    return await paginate(session, query, page)

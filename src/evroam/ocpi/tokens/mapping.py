@@ -13,13 +13,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from evroam.charging.tokens.records import KeptToken, TokenKey
+from evroam.charging.tokens.records import KeptToken, TokenKey, TokenType
 from evroam.ocpi.modules import V211
 from evroam.ocpi.protocol.ascii_211 import ascii_document
 from evroam.ocpi.protocol.datetimes import OcpiDateTime
 from evroam.ocpi.protocol.envelope import ocpi_timestamp
 
-TokenType = Literal["AD_HOC_USER", "APP_USER", "OTHER", "RFID"]
 TokenType211 = Literal["OTHER", "RFID"]
 TOKEN_TYPES: tuple[str, ...] = TokenType.__args__  # type: ignore[attr-defined]
 TOKEN_TYPES_211: tuple[str, ...] = TokenType211.__args__  # type: ignore[attr-defined]
