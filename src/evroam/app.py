@@ -13,6 +13,8 @@ from evroam.api.docs import app_with_offline_docs
 from evroam.api.errors import install_error_handlers
 from evroam.api.openapi import install_management_openapi, refuse_unknown_query_parameters
 from evroam.api.request_size import RequestSizeLimit
+from evroam.charging.tokens.pulls import flows as token_pulls
+from evroam.charging.tokens.pulls.routes import router as token_pull_router
 from evroam.config import Settings, get_settings
 from evroam.delivery.routes import router as delivery_router
 from evroam.delivery.worker import start_in_process
@@ -42,6 +44,7 @@ def management_router() -> APIRouter:
     router.include_router(integration_location_router)
     router.include_router(integration_tariff_router)
     router.include_router(delivery_router)
+    router.include_router(token_pull_router)
     return router
 
 
@@ -62,10 +65,12 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
         await bootstrap(runtime)
         settle_startup_objects()
         stop_worker = start_in_process(runtime)
+        stop_pulls = token_pulls.start_in_process(runtime)
         try:
             yield
         finally:
             stop_worker.set()
+            stop_pulls.set()
             await runtime.close()
 
     app = app_with_offline_docs(
