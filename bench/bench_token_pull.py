@@ -30,7 +30,7 @@ from pathlib import Path
 
 import orjson
 
-from common import bench_database, engine_name, free_port
+from common import bench_database, engine_name, free_port, wait_until_serving
 
 SECRET_KEY = "bench-secret-key"
 PARTNER_TOKEN = "bench-emsp-token"
@@ -126,19 +126,6 @@ async def pull(count: int, database_url: str, sender_url: str, var_dir: Path) ->
         await runtime.close()
 
 
-async def wait_for_sender(base_url: str) -> None:
-    import httpx
-
-    async with httpx.AsyncClient() as probe:
-        for _ in range(300):
-            try:
-                await probe.get(f"{base_url}/tokens?offset=0&limit=1")
-                return
-            except httpx.TransportError:
-                await asyncio.sleep(0.1)
-    raise RuntimeError("the token sender did not start")
-
-
 async def bench_count(count: int, postgres: str | None) -> dict:
     with tempfile.TemporaryDirectory() as directory:
         var_dir = Path(directory)
@@ -146,7 +133,8 @@ async def bench_count(count: int, postgres: str | None) -> dict:
             port = free_port()
             sender = subprocess.Popen([sys.executable, __file__, "--serve", str(count), "--port", str(port)])
             try:
-                await wait_for_sender(f"http://127.0.0.1:{port}")
+                # The sender answers any path with its list, the versions URL the common wait polls included.
+                await wait_until_serving(f"http://127.0.0.1:{port}", "the token sender did not start")
                 puller = await asyncio.create_subprocess_exec(
                     sys.executable, __file__, "--pull", str(count), "--database", database_url,
                     "--sender", f"http://127.0.0.1:{port}", "--var-dir", str(var_dir),
