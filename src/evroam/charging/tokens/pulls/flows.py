@@ -55,12 +55,11 @@ async def request_pull(
 async def run_pull(runtime: Runtime, pull_id: int, policy: PullPolicy | None = None) -> None:
     """Takes the pull up (if it is free) and runs it to its end or its first failure."""
     policy = policy or PullPolicy()
-    async with runtime.sessions() as session:
-        pull = await service.claim_pull(session, pull_id, policy)
-    if pull is None:
-        return
     try:
-        await _pages(runtime, pull, policy)
+        async with runtime.sessions() as session:
+            pull = await service.claim_pull(session, pull_id, policy)
+        if pull is not None:
+            await _pages(runtime, pull, policy)
     except Exception:  # a bug or the database: the lease runs out and the pull is taken up again
         log.exception("token pull %s stopped", pull_id)
 
