@@ -46,5 +46,6 @@ async def list_token_pulls(
 async def get_token_pull(
     integration_id: IntegrationId, pull_id: PullId, session: SessionDep, operator_id: OperatorId
 ) -> TokenPullOut:
+    """One token pull of the integration: its status, pages, tokens seen, skipped and marked invalid, error."""
     pull = await service.get_pull(session, operator_id, integration_id, pull_id)
     return TokenPullOut.model_validate(pull)
