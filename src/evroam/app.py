@@ -14,6 +14,8 @@ from evroam.api.errors import install_error_handlers
 from evroam.api.openapi import install_management_openapi, refuse_unknown_query_parameters
 from evroam.api.request_size import RequestSizeLimit
 from evroam.charging.tokens.policies.routes import router as token_policy_router
+from evroam.charging.tokens.pulls import flows as token_pulls
+from evroam.charging.tokens.pulls.routes import router as token_pull_router
 from evroam.config import Settings, get_settings
 from evroam.charging.tokens.routes import router as token_router
 from evroam.delivery.routes import router as delivery_router
@@ -46,6 +48,7 @@ def management_router() -> APIRouter:
     router.include_router(delivery_router)
     router.include_router(token_policy_router)
     router.include_router(token_router)
+    router.include_router(token_pull_router)
     return router
 
 
@@ -66,10 +69,12 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
         await bootstrap(runtime)
         settle_startup_objects()
         stop_worker = start_in_process(runtime)
+        stop_pulls = token_pulls.start_in_process(runtime)
         try:
             yield
         finally:
             stop_worker.set()
+            stop_pulls.set()
             await runtime.close()
 
     app = app_with_offline_docs(

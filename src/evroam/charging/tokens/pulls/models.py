@@ -45,10 +45,15 @@ class TokenPull(Base):
     tokens_seen: Mapped[int] = mapped_column(Integer, default=0)
     # Tokens a full pull no longer listed, marked invalid when it finished.
     tokens_invalidated: Mapped[int] = mapped_column(Integer, default=0)
+    # Tokens in the partner's pages that are not valid OCPI: skipped (the rest of their page is stored),
+    # counted, and the first one's problem kept for the operator.
+    tokens_skipped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    skipped_problem: Mapped[str | None] = mapped_column(Text)
     # How many times the pull failed and was taken up again.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
-    # Who runs it, until when (a crashed runner's pull is taken up again once this passes).
+    # RUNNING: the runner holds the pull until then (a crashed runner's pull is taken up again once this
+    # passes; each recorded page renews it). QUEUED after a failed attempt: not taken up before then.
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
