@@ -13,6 +13,7 @@ from evroam.api.docs import app_with_offline_docs
 from evroam.api.errors import install_error_handlers
 from evroam.api.openapi import install_management_openapi, refuse_unknown_query_parameters
 from evroam.api.request_size import RequestSizeLimit
+from evroam.charging.authorization.routes import router as authorization_router
 from evroam.config import Settings, get_settings
 from evroam.delivery.routes import router as delivery_router
 from evroam.delivery.worker import start_in_process
@@ -42,6 +43,7 @@ def management_router() -> APIRouter:
     router.include_router(integration_location_router)
     router.include_router(integration_tariff_router)
     router.include_router(delivery_router)
+    router.include_router(authorization_router)
     return router
 
 
