@@ -34,6 +34,8 @@ from evroam.wiring import wire
 
 def management_router() -> APIRouter:
     router = APIRouter(prefix="/api/v2/cpo", dependencies=[Depends(refuse_unknown_query_parameters)])
+    # First: routes are matched in order, and a driver at a charger waits for the decision.
+    router.include_router(authorization_router)
     router.include_router(site_router)
     router.include_router(charger_router)
     router.include_router(tariff_router)
@@ -43,7 +45,6 @@ def management_router() -> APIRouter:
     router.include_router(integration_location_router)
     router.include_router(integration_tariff_router)
     router.include_router(delivery_router)
-    router.include_router(authorization_router)
     return router
 
 
