@@ -24,26 +24,21 @@ import argparse
 import asyncio
 import os
 import random
-import tempfile
 import time
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 from sqlalchemy import func, insert, select
 
-from bench_ocpi import API_KEY, evroam_server, load_network, new_integration, publish, settings_for
-from common import bench_database, engine_name, free_port
+from bench_ocpi import API_KEY, bootstrapped, evroam_server, load_network, migrated, new_integration, publish
+from common import engine_name
 from evroam.charging.authorization import flows
 from evroam.charging.authorization.models import Authorization
 from evroam.charging.authorization.schemas import AuthorizeRequest
 from evroam.charging.tokens.models import PartnerToken
 from evroam.config import Settings
-from evroam.database import migrate
-from evroam.network.operators import service as operator_service
 from evroam.runtime import Runtime
-from evroam.startup import bootstrap
 
 SITES = 200
 TARGET_RATE = 2000
@@ -107,10 +102,7 @@ def report(label: str, seconds: float, latencies: list[float], target: bool) -> 
 
 
 async def in_process(settings: Settings, bodies: list[dict], concurrency: int) -> tuple[float, list[float]]:
-    runtime = Runtime.from_settings(settings)
-    try:
-        async with runtime.sessions() as session:
-            operator_id = (await operator_service.default_operator(session, settings)).id
+    async with bootstrapped(settings) as (runtime, operator_id):
 
         async def decide(body: dict) -> None:
             async with runtime.sessions() as session:
@@ -118,8 +110,6 @@ async def in_process(settings: Settings, bodies: list[dict], concurrency: int) -
 
         await run_concurrently(bodies[:WARM_UP], concurrency, decide)
         return await run_concurrently(bodies, concurrency, decide)
-    finally:
-        await runtime.close()
 
 
 async def over_http(base_url: str, bodies: list[dict], concurrency: int) -> tuple[float, list[float]]:
@@ -137,35 +127,24 @@ async def over_http(base_url: str, bodies: list[dict], concurrency: int) -> tupl
 
 async def bench(tokens: int, decisions: int, concurrency: int, postgres: str | None) -> None:
     async with AsyncExitStack() as stack:
-        var_dir, port = Path(stack.enter_context(tempfile.TemporaryDirectory())), free_port()
-        database_url = await stack.enter_async_context(bench_database(var_dir, postgres))
-        settings = settings_for(var_dir, port, database_url)
-        await asyncio.to_thread(migrate.upgrade, settings.resolved_database_url())
-        runtime = Runtime.from_settings(settings)
-        try:
-            await bootstrap(runtime)
-            async with runtime.sessions() as session:
-                operator_id = (await operator_service.default_operator(session, settings)).id
+        settings = await migrated(stack, postgres)
+        async with bootstrapped(settings) as (runtime, operator_id):
             integration_id, _ = await new_integration(runtime, operator_id, "Bench eMSP")
             site_ids, tariff_id = await load_network(runtime, operator_id, SITES)
             await publish(runtime, integration_id, site_ids, tariff_id)
             started = time.perf_counter()
             uids = await load_tokens(runtime, integration_id, tokens)
             loaded = time.perf_counter() - started
-        finally:
-            await runtime.close()
         bodies = requests(uids, decisions)
         print(f"Authorize on {engine_name(postgres)}: {tokens} stored tokens (inserted in {loaded:.1f} s), "
               f"{SITES * 2} published sockets, {decisions} decisions, {concurrency} in flight")
         report("in-process", *(await in_process(settings, bodies, concurrency)), target=False)
-        async with evroam_server(var_dir, port, worker=False, database_url=database_url) as base_url:
+        async with evroam_server(settings.var_dir, settings.port, worker=False,
+                                 database_url=settings.database_url) as base_url:
             report("HTTP", *(await over_http(base_url, bodies, concurrency)), target=True)
-        runtime = Runtime.from_settings(settings)
-        try:
+        async with bootstrapped(settings) as (runtime, _):
             async with runtime.sessions() as session:
                 recorded = await session.scalar(select(func.count()).select_from(Authorization))
-        finally:
-            await runtime.close()
         expected = 2 * (decisions + WARM_UP)
         assert recorded == expected, f"{recorded} decisions recorded, {expected} answered"
         print(f"  every answered decision recorded: {recorded} rows")

@@ -144,6 +144,6 @@ async def _record(
         "decided_at": datetime.now(UTC),
     }
     try:
-        return await decision_log(runtime.sessions).record(row, verdict.authorization_reference is not None)
+        return await decision_log(runtime.engine).record(row, verdict.authorization_reference is not None)
     except IntegrityError:  # the charger was deleted while deciding
         raise NotFound("charger") from None

@@ -20,7 +20,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from evroam.charging.authorization.models import Authorization
 
@@ -28,18 +28,18 @@ from evroam.charging.authorization.models import Authorization
 MAX_BATCH = 500
 
 _table = Authorization.__table__
-_logs: WeakKeyDictionary[async_sessionmaker[AsyncSession], DecisionLog] = WeakKeyDictionary()
+_logs: WeakKeyDictionary[AsyncEngine, DecisionLog] = WeakKeyDictionary()
 
 
 def new_reference() -> str:
     return str(uuid.uuid4())
 
 
-def decision_log(sessions: async_sessionmaker[AsyncSession]) -> DecisionLog:
-    """The one writer of a database (of its session factory) in this process."""
-    log = _logs.get(sessions)
+def decision_log(engine: AsyncEngine) -> DecisionLog:
+    """The one writer of a database in this process."""
+    log = _logs.get(engine)
     if log is None:
-        log = _logs[sessions] = DecisionLog(sessions)
+        log = _logs[engine] = DecisionLog(engine)
     return log
 
 
@@ -53,8 +53,9 @@ class _Pending:
 
 
 class DecisionLog:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, engine: AsyncEngine) -> None:
+        # Core on the engine: plain inserts of plain rows, nothing for a session to track.
+        self._engine = engine
         self._queue: list[_Pending] = []
         self._writer: asyncio.Task | None = None
 
@@ -79,9 +80,8 @@ class DecisionLog:
 
     async def _write(self, batch: list[_Pending]) -> None:
         try:
-            async with self._sessions() as session:
-                await session.execute(insert(_table), [pending.row for pending in batch])
-                await session.commit()
+            async with self._engine.begin() as connection:
+                await connection.execute(insert(_table), [pending.row for pending in batch])
         except IntegrityError:
             for pending in batch:
                 await self._write_one(pending)
@@ -112,6 +112,5 @@ class DecisionLog:
         pending.future.set_result(row)
 
     async def _insert(self, row: dict[str, Any]) -> None:
-        async with self._sessions() as session:
-            await session.execute(insert(_table), [row])
-            await session.commit()
+        async with self._engine.begin() as connection:
+            await connection.execute(insert(_table), [row])

@@ -109,7 +109,9 @@ _LOOKUP = _lookup()
 async def find(session: AsyncSession, operator_id: int, charger_id: str, socket_id: int, uid_key: str) -> Whereabouts:
     """All in one query: the authorization decision is on the driver's path at the charger."""
     parameters = {"operator_id": operator_id, "charger_id": charger_id, "socket_id": socket_id, "uid_key": uid_key}
-    rows = (await session.execute(_LOOKUP, parameters)).all()
+    # Core on the session's connection: the rows are plain tuples, the ORM's execution adds nothing here.
+    connection = await session.connection()
+    rows = (await connection.execute(_LOOKUP, parameters)).all()
     if not rows:
         raise NotFound("charger")
     if rows[0].socket_id is None:
