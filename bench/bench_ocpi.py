@@ -174,17 +174,33 @@ async def pull_all(client: httpx.AsyncClient, url: str) -> tuple[int, int]:
     return count, size
 
 
+async def migrated(stack: AsyncExitStack, postgres: str | None) -> Settings:
+    """Settings of an evroam on a free port whose fresh database (closed with `stack`) is migrated."""
+    var_dir, port = Path(stack.enter_context(tempfile.TemporaryDirectory())), free_port()
+    database_url = await stack.enter_async_context(bench_database(var_dir, postgres))
+    settings = settings_for(var_dir, port, database_url)
+    await asyncio.to_thread(migrate.upgrade, settings.resolved_database_url())
+    return settings
+
+
+@asynccontextmanager
+async def bootstrapped(settings: Settings) -> AsyncIterator[tuple[Runtime, int]]:
+    """A runtime on `settings`, bootstrapped, and the id of its default operator."""
+    runtime = Runtime.from_settings(settings)
+    try:
+        await bootstrap(runtime)
+        async with runtime.sessions() as session:
+            operator_id = (await operator_service.default_operator(session, settings)).id
+        yield runtime, operator_id
+    finally:
+        await runtime.close()
+
+
 async def bench_pull(locations: int, postgres: str | None) -> None:
     async with AsyncExitStack() as stack:
-        var_dir, port = Path(stack.enter_context(tempfile.TemporaryDirectory())), free_port()
-        database_url = await stack.enter_async_context(bench_database(var_dir, postgres))
-        settings = settings_for(var_dir, port, database_url)
-        await asyncio.to_thread(migrate.upgrade, settings.resolved_database_url())
-        runtime = Runtime.from_settings(settings)
-        try:
-            await bootstrap(runtime)
-            async with runtime.sessions() as session:
-                operator_id = (await operator_service.default_operator(session, settings)).id
+        settings = await migrated(stack, postgres)
+        var_dir, port, database_url = settings.var_dir, settings.port, settings.database_url
+        async with bootstrapped(settings) as (runtime, operator_id):
             integration_id, token = await new_integration(runtime, operator_id, "Bench eMSP")
             started = time.perf_counter()
             site_ids, tariff_id = await load_network(runtime, operator_id, locations)
@@ -195,8 +211,6 @@ async def bench_pull(locations: int, postgres: str | None) -> None:
             async with runtime.sessions() as session:
                 page, _ = await published_page(session, integration_id, "locations", 0, locations)
             documents = [orjson.loads(text) for text in page]
-        finally:
-            await runtime.close()
         authorization = "Token " + base64.b64encode(token.encode()).decode()
         async with evroam_server(var_dir, port, worker=False, database_url=database_url) as base_url:
             async with httpx.AsyncClient(headers={"Authorization": authorization}, timeout=60) as client:

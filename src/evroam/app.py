@@ -13,6 +13,7 @@ from evroam.api.docs import app_with_offline_docs
 from evroam.api.errors import install_error_handlers
 from evroam.api.openapi import install_management_openapi, refuse_unknown_query_parameters
 from evroam.api.request_size import RequestSizeLimit
+from evroam.charging.authorization.routes import router as authorization_router
 from evroam.charging.tokens.policies.routes import router as token_policy_router
 from evroam.charging.tokens.pulls import flows as token_pulls
 from evroam.charging.tokens.pulls.routes import router as token_pull_router
@@ -37,6 +38,8 @@ from evroam.wiring import wire
 
 def management_router() -> APIRouter:
     router = APIRouter(prefix="/api/v2/cpo", dependencies=[Depends(refuse_unknown_query_parameters)])
+    # First: routes are matched in order, and a driver at a charger waits for the decision.
+    router.include_router(authorization_router)
     router.include_router(site_router)
     router.include_router(charger_router)
     router.include_router(tariff_router)

@@ -5,6 +5,7 @@ can answer, each with the API's own error body, and never the framework's 422 `H
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -33,10 +34,16 @@ def operations_of_path(request: Request) -> dict[str, Any]:
     """The documented operations (by lower-case method) of the request's path; none for an undocumented one."""
     path = request.scope["path"]
     for template, operations in request.app.openapi()["paths"].items():
-        segments = ("[^/]+" if part.startswith("{") else re.escape(part) for part in template.split("/"))
-        if re.fullmatch("/".join(segments), path):
+        if _template_pattern(template).fullmatch(path):
             return operations
     return {}
+
+
+@cache
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """Compiled once: every management request looks its path up among all of them."""
+    segments = ("[^/]+" if part.startswith("{") else re.escape(part) for part in template.split("/"))
+    return re.compile("/".join(segments))
 
 
 async def refuse_unknown_query_parameters(request: Request) -> None:

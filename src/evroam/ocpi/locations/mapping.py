@@ -250,16 +250,22 @@ def _evse_sources(source: LocationSource) -> Iterable[_EvseSource]:
         sockets = list(charger.sockets)
         if not sockets:
             continue  # an EVSE needs at least one connector
+        places = [socket_evse(charger.charger_id, socket.socket_id, charger.split_evse_by_socket) for socket in sockets]
         if charger.split_evse_by_socket:
-            for socket in sockets:
+            for socket, (uid, connector_id) in zip(sockets, places, strict=True):
                 evse_id = socket.evse_id or (charger.evse_id if len(sockets) == 1 else None)
-                uid = evse_uid(f"{charger.charger_id}-{socket.socket_id}")
-                yield _EvseSource(uid, evse_id, charger, [socket], ["1"])
+                yield _EvseSource(uid, evse_id, charger, [socket], [connector_id])
         else:
             yield _EvseSource(
-                evse_uid(charger.charger_id), charger.evse_id, charger, sockets,
-                [str(socket.socket_id) for socket in sockets],
+                places[0][0], charger.evse_id, charger, sockets, [connector_id for _, connector_id in places]
             )
+
+
+def socket_evse(charger_id: str, socket_id: int, split_evse_by_socket: bool) -> tuple[str, str]:
+    """The EVSE uid and the connector id a socket is published as (the real-time authorization names them)."""
+    if split_evse_by_socket:
+        return evse_uid(f"{charger_id}-{socket_id}"), "1"
+    return evse_uid(charger_id), str(socket_id)
 
 
 def evse_uid(natural: str) -> str:

@@ -1,0 +1,165 @@
+"""Authorization decisions for whitelisted tokens with 100,000 stored tokens.
+
+100,000 tokens of one eMSP integration (whitelist ALWAYS or ALLOWED, 1 in 20 invalid) are bulk-inserted;
+the integration publishes 200 site-backed locations of one charger with two sockets each. Each decision
+presents a random stored idTag at a random published socket:
+
+1. in-process: `flows.authorize` called directly by `--concurrency` tasks, a session each, as the route
+   does (the decision rows go through the group-committing decision log);
+2. over HTTP: evroam under uvicorn in a subprocess on loopback (as `evroam serve` runs it), `POST
+   /api/v2/cpo/authorize` from a concurrent httpx client (`--concurrency` requests in flight).
+
+Latency is per decision, from the call to the answer (its row committed). Target over HTTP: 2,000
+decisions/s with p99 under 10 ms.
+
+    .venv/bin/python bench/bench_authorize.py [--tokens 100000] [--decisions 20000] [--concurrency 8]
+                                              [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
+
+SQLite unless `--postgres` (or EVROAM_BENCH_DATABASE_URL) names a server; then in a fresh database there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import time
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy import func, insert, select
+
+from bench_ocpi import API_KEY, bootstrapped, evroam_server, load_network, migrated, new_integration, publish
+from common import engine_name
+from evroam.charging.authorization import flows
+from evroam.charging.authorization.models import Authorization
+from evroam.charging.authorization.schemas import AuthorizeRequest
+from evroam.charging.tokens.models import PartnerToken
+from evroam.config import Settings
+from evroam.runtime import Runtime
+
+SITES = 200
+TARGET_RATE = 2000
+TARGET_P99_MS = 10.0
+CHUNK = 5000
+WARM_UP = 500
+
+
+async def load_tokens(runtime: Runtime, integration_id: str, count: int) -> list[str]:
+    uids = [f"{number:08X}{random.getrandbits(24):06X}" for number in range(count)]
+    stamp = datetime(2026, 12, 1, tzinfo=UTC)
+    for start in range(0, count, CHUNK):
+        rows = []
+        for number, uid in enumerate(uids[start : start + CHUNK], start):
+            whitelist = "ALWAYS" if number % 2 else "ALLOWED"
+            valid = number % 20 != 0
+            document = {"country_code": "NL", "party_id": "EMS", "uid": uid, "type": "RFID",
+                        "contract_id": f"NL-EMS-C{number:08d}", "issuer": "Bench eMSP", "valid": valid,
+                        "whitelist": whitelist, "last_updated": "2026-12-01T00:00:00Z"}
+            rows.append({"integration_id": integration_id, "country_code": "NL", "party_id": "EMS", "uid": uid,
+                         "uid_key": uid, "type": "RFID", "contract_id": document["contract_id"], "valid": valid,
+                         "whitelist": whitelist, "document": document, "last_updated": stamp, "seen_at": stamp})
+        async with runtime.sessions() as session:
+            await session.execute(insert(PartnerToken), rows)
+            await session.commit()
+    return uids
+
+
+def requests(uids: list[str], count: int) -> list[dict]:
+    chooser = random.Random(7)
+    return [{"chargerId": f"BENCH_{chooser.randrange(SITES):05d}", "socketId": chooser.choice((1, 2)),
+             "idTag": chooser.choice(uids)} for _ in range(count)]
+
+
+async def run_concurrently(bodies: list[dict], concurrency: int, decide) -> tuple[float, list[float]]:
+    """(seconds, latencies): `concurrency` workers taking the next body until none is left."""
+    latencies: list[float] = []
+    queue = iter(bodies)
+
+    async def worker() -> None:
+        for body in queue:
+            started = time.perf_counter()
+            await decide(body)
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - started, latencies
+
+
+def report(label: str, seconds: float, latencies: list[float], target: bool) -> None:
+    latencies.sort()
+    rate = len(latencies) / seconds
+    p50 = latencies[len(latencies) // 2] * 1000
+    p99 = latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))] * 1000
+    verdict = ""
+    if target:
+        met = rate >= TARGET_RATE and p99 < TARGET_P99_MS
+        verdict = f"   (target {TARGET_RATE}/s, p99 < {TARGET_P99_MS:g} ms) -> {'met' if met else 'NOT met'}"
+    print(f"  {label:11s} {rate:7.0f} decisions/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms{verdict}")
+
+
+async def in_process(settings: Settings, bodies: list[dict], concurrency: int) -> tuple[float, list[float]]:
+    async with bootstrapped(settings) as (runtime, operator_id):
+
+        async def decide(body: dict) -> None:
+            async with runtime.sessions() as session:
+                await flows.authorize(runtime, session, operator_id, AuthorizeRequest.model_validate(body))
+
+        await run_concurrently(bodies[:WARM_UP], concurrency, decide)
+        return await run_concurrently(bodies, concurrency, decide)
+
+
+async def over_http(base_url: str, bodies: list[dict], concurrency: int) -> tuple[float, list[float]]:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base_url, headers={"x-api-key": API_KEY}, limits=limits,
+                                 timeout=60) as client:
+
+        async def decide(body: dict) -> None:
+            response = await client.post("/api/v2/cpo/authorize", json=body)
+            response.raise_for_status()
+
+        await run_concurrently(bodies[:WARM_UP], concurrency, decide)
+        return await run_concurrently(bodies, concurrency, decide)
+
+
+async def bench(tokens: int, decisions: int, concurrency: int, postgres: str | None) -> None:
+    async with AsyncExitStack() as stack:
+        settings = await migrated(stack, postgres)
+        async with bootstrapped(settings) as (runtime, operator_id):
+            integration_id, _ = await new_integration(runtime, operator_id, "Bench eMSP")
+            site_ids, tariff_id = await load_network(runtime, operator_id, SITES)
+            await publish(runtime, integration_id, site_ids, tariff_id)
+            started = time.perf_counter()
+            uids = await load_tokens(runtime, integration_id, tokens)
+            loaded = time.perf_counter() - started
+        bodies = requests(uids, decisions)
+        print(f"Authorize on {engine_name(postgres)}: {tokens} stored tokens (inserted in {loaded:.1f} s), "
+              f"{SITES * 2} published sockets, {decisions} decisions, {concurrency} in flight")
+        report("in-process", *(await in_process(settings, bodies, concurrency)), target=False)
+        async with evroam_server(settings.var_dir, settings.port, worker=False,
+                                 database_url=settings.database_url) as base_url:
+            report("HTTP", *(await over_http(base_url, bodies, concurrency)), target=True)
+        async with bootstrapped(settings) as (runtime, _):
+            async with runtime.sessions() as session:
+                recorded = await session.scalar(select(func.count()).select_from(Authorization))
+        expected = 2 * (decisions + WARM_UP)
+        assert recorded == expected, f"{recorded} decisions recorded, {expected} answered"
+        print(f"  every answered decision recorded: {recorded} rows")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tokens", type=int, default=100_000)
+    parser.add_argument("--decisions", type=int, default=20_000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--postgres", default=os.environ.get("EVROAM_BENCH_DATABASE_URL"),
+                        help="a PostgreSQL server URL (postgresql+asyncpg://...): run in a fresh database there")
+    args = parser.parse_args()
+    await bench(args.tokens, args.decisions, args.concurrency, args.postgres)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
