@@ -23,9 +23,9 @@ from evroam.charging.authorization.decision import ALLOWED_TYPES
 from evroam.integrations.models import Integration
 from evroam.ocpi.modules import V211, implementation_of
 from evroam.ocpi.protocol.client import NotConnected, OcpiReply, PartnerUnreachable, find_endpoint, send
+from evroam.ocpi.protocol.envelope import UNKNOWN_TOKEN
 from evroam.runtime import Runtime
 
-UNKNOWN_TOKEN = 2004
 _CI_STRING_36 = re.compile(r"^[\x20-\x7e]{1,36}$")
 
 
