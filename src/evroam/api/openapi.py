@@ -58,7 +58,7 @@ async def refuse_unknown_query_parameters(request: Request) -> None:
 
 def error_statuses(method: str, operation: dict[str, Any]) -> list[int]:
     """What the operation can answer besides success: 400 for any input it validates, 401 without a valid
-    key, 404 for an item named in its path, 409 for a write that clashes with stored data, 413 for a
+    key, 404 for an item named in its path (or in a body, where the route declares it), 409 for a write that clashes with stored data, 413 for a
     body over the size limit."""
     parameters = operation.get("parameters", [])
     statuses = []
@@ -66,7 +66,8 @@ def error_statuses(method: str, operation: dict[str, Any]) -> list[int]:
         statuses.append(400)
     if operation.get("security"):
         statuses.append(401)
-    if any(parameter["in"] == "path" for parameter in parameters):
+    # An operation whose body names the items (POST /authorize: a charger and socket) declares its 404.
+    if any(parameter["in"] == "path" for parameter in parameters) or "404" in operation.get("responses", {}):
         statuses.append(404)
     if method in _WRITES:
         statuses.append(409)
