@@ -173,6 +173,10 @@ async def test_nothing_is_lost_when_a_worker_dies(runtime, emsp):
     assert delivered == {n.location_id for n in networks} | {n.tariff_id for n in networks}
 
 
+async def _received_put_of(emsp, object_id: str) -> bool:
+    return any(seen.method == "PUT" and seen.path.endswith(object_id) for seen in emsp.received)
+
+
 async def _in_flight(runtime) -> bool:
     async with runtime.sessions() as session:
         return bool(await session.scalar(select(func.count()).where(Delivery.status == "IN_FLIGHT")))
@@ -203,6 +207,9 @@ async def test_end_to_end_through_the_management_api(runtime, client, emsp):
         location = await client.post(f"/api/v2/cpo/integrations/{integration_id}/locations", json={"siteId": site["id"]})
         assert location.status_code == 201, location.text
         location_id = location.json()["id"]
+        # The tariff link below is a second object with its own delivery; waiting here makes the
+        # order under test the one the operator caused, not the worker's poll timing.
+        await eventually(lambda: _received_put_of(emsp, location_id))
         linked = await client.post(f"/api/v2/cpo/integrations/{integration_id}/tariffs/{tariff_id}",
                                    json={"locations": [{"locationId": location_id}]})
         assert linked.status_code == 200, linked.text
