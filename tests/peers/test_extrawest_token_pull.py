@@ -7,17 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.peers.tokens_support import connect_with_tokens, make_tokens
+from tests.peers.tokens_support import connect_with_tokens, make_tokens, pull_tokens
 
 pytestmark = pytest.mark.peer
 VERSIONS = pytest.mark.parametrize("extrawest_versions", ["2.2.1,2.1.1", "2.1.1"])
-
-
-async def _pull(client, runtime, integration_id: str, full: bool) -> dict:
-    answer = await client.post(f"/api/v2/cpo/integrations/{integration_id}/token-pulls", json={"full": full})
-    assert answer.status_code == 202, answer.text
-    await runtime.wait_for_background()
-    return (await client.get(f"/api/v2/cpo/integrations/{integration_id}/token-pulls/{answer.json()['id']}")).json()
 
 
 async def _stored(client, integration_id: str) -> dict[str, dict]:
@@ -32,7 +25,7 @@ async def test_a_full_pull_stores_every_page_of_the_peers_tokens(client, runtime
     seeded = make_tokens(2 * extrawest.max_limit + 2)
     peer = await connect_with_tokens(client, runtime, extrawest, seeded)
 
-    pull = await _pull(client, runtime, peer.integration_id, full=True)
+    pull = await pull_tokens(client, runtime, peer.integration_id, full=True)
 
     assert pull["status"] == "SUCCEEDED", pull
     assert pull["pages"] == 3 and pull["tokensSeen"] == len(seeded), pull
@@ -48,13 +41,13 @@ async def test_a_delta_pull_takes_only_what_changed_since_the_last_pull(client, 
                                                                        extrawest_versions):
     seeded = make_tokens(extrawest.max_limit + 1)
     peer = await connect_with_tokens(client, runtime, extrawest, seeded)
-    assert (await _pull(client, runtime, peer.integration_id, full=True))["status"] == "SUCCEEDED"
+    assert (await pull_tokens(client, runtime, peer.integration_id, full=True))["status"] == "SUCCEEDED"
 
     # The eMSP blocks its first driver's card after that pull.
     blocked = make_tokens(1, first_update=datetime.now(UTC) + timedelta(minutes=1), valid=False)
     assert blocked[0]["uid"] == seeded[0]["uid"]
     extrawest.seed_tokens(blocked)
-    delta = await _pull(client, runtime, peer.integration_id, full=False)
+    delta = await pull_tokens(client, runtime, peer.integration_id, full=False)
 
     assert delta["status"] == "SUCCEEDED", delta
     assert delta["tokensSeen"] == 1, "date_from is the start of the full pull: only the blocked card changed"

@@ -5,6 +5,8 @@ starts from one call:
     peer = await connect_with_tokens(client, runtime, extrawest, make_tokens(12))
     # peer.integration_id, peer.tokens_url (the SENDER endpoint evroam stored), peer.token_c,
     # peer.headers (evroam's Authorization towards the peer), peer.tokens (as seeded)
+    await pull_tokens(client, runtime, peer.integration_id, full=True)  # through the token-pulls API
+    await put_as_the_peer(extrawest, token)  # the peer pushes a token it does not itself hold
 
 The peer serves pages of at most `extrawest.max_limit` tokens (see conftest.py).
 """
@@ -67,3 +69,29 @@ async def connect_with_tokens(client: httpx.AsyncClient, runtime, extrawest: Ext
     assert senders, f"evroam stored no tokens SENDER of the peer: {details['versionDetails']}"
     [token_c] = extrawest.store()["token_c"]
     return TokensPeer(details["integrationId"], details["versionDetails"]["version"], senders[0], token_c, tokens)
+
+
+async def pull_tokens(client: httpx.AsyncClient, runtime, integration_id: str, full: bool) -> dict[str, Any]:
+    """A token pull asked through the token-pulls API and run to its end; the pull as the API shows it."""
+    answer = await client.post(f"/api/v2/cpo/integrations/{integration_id}/token-pulls", json={"full": full})
+    assert answer.status_code == 202, answer.text
+    await runtime.wait_for_background()
+    return (await client.get(f"/api/v2/cpo/integrations/{integration_id}/token-pulls/{answer.json()['id']}")).json()
+
+
+async def put_as_the_peer(extrawest: ExtrawestEmsp, token: dict[str, Any]) -> None:
+    """The peer pushes `token` (2.2.1 shape) to evroam's Tokens Receiver, found as a peer finds it: from the
+    versions URL and token evroam gave it when registering, without telling its own store (so it does not
+    know the token when asked about it)."""
+    registration = extrawest.store()["registration"]
+    credentials = registration["credentials"]
+    headers = {"Authorization": encode(credentials["token"], default_encoding(registration["version"]))}
+    async with httpx.AsyncClient(timeout=10, headers=headers) as http:
+        versions = (await http.get(credentials["url"])).json()["data"]
+        details_url = next(item["url"] for item in versions if item["version"] == registration["version"])
+        endpoints = (await http.get(details_url)).json()["data"]["endpoints"]
+        receiver = next(endpoint["url"] for endpoint in endpoints
+                        if endpoint["identifier"] == "tokens" and endpoint.get("role", "RECEIVER") == "RECEIVER")
+        response = await http.put(f"{receiver.rstrip('/')}/{token['country_code']}/{token['party_id']}/{token['uid']}",
+                                  json=token)
+    assert response.status_code in (200, 201) and response.json()["status_code"] == 1000, response.text

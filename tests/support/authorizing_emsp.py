@@ -47,13 +47,23 @@ def envelope(data: Any = None, status_code: int = 1000, http_status: int = 200, 
     return Scripted(http_status, orjson.dumps(body), delay)
 
 
-def info(allowed: str, token: dict[str, Any] | None = None, reference: str | None = None, **more: Any) -> Scripted:
+def authorization_info(allowed: str, token: dict[str, Any] | None = None, reference: str | None = None,
+                       **more: Any) -> dict[str, Any]:
     data: dict[str, Any] = {"allowed": allowed, **more}
     if token is not None:
         data["token"] = token
     if reference is not None:
         data["authorization_reference"] = reference
-    return envelope(data)
+    return data
+
+
+def info(allowed: str, token: dict[str, Any] | None = None, reference: str | None = None, **more: Any) -> Scripted:
+    return envelope(authorization_info(allowed, token, reference, **more))
+
+
+def info_in_a_list(*infos: dict[str, Any]) -> Scripted:
+    """`data` as a list of AuthorizationInfo, as py_ocpi eMSPs answer (a list of one)."""
+    return envelope(list(infos))
 
 
 @dataclass

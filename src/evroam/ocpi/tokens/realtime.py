@@ -4,7 +4,8 @@ The body names the one location and the one EVSE of the socket the driver stands
 request without them: charging-notes, Gireve); 2.1.1 also names the connector. The answer is read in both
 versions' shapes (2.1.1's AuthorizationInfo has no token and no authorization_reference):
 
-* an AuthorizationInfo: `Answer` (ALLOWED, or BLOCKED/EXPIRED/NO_CREDIT/NOT_ALLOWED: a refusal);
+* an AuthorizationInfo: `Answer` (ALLOWED, or BLOCKED/EXPIRED/NO_CREDIT/NOT_ALLOWED: a refusal); also a
+  list of exactly one, as py_ocpi eMSPs send it (an empty list or several items are garbage);
 * HTTP 404 or OCPI 2004 (with HTTP 200 too, spec defect §15.3); for 2.1.1, which has no 2004, also 2000
   without data, as peers answer: `UNKNOWN`;
 * anything else (no answer in time, not an envelope, an error status, a wrong shape): `CouldNotAsk`,
@@ -97,7 +98,16 @@ def read_reply(version: str, reply: OcpiReply) -> Answer | Unknown:
         return UNKNOWN
     if not reply.ok:
         raise CouldNotAsk(f"it answered {reply.problem()}")
-    return _authorization_info(version, reply.data)
+    return _authorization_info(version, _the_one_item(reply.data))
+
+
+def _the_one_item(data: Any) -> Any:
+    """py_ocpi wraps its AuthorizationInfo in a list of one; an answer that is not one item decides nothing."""
+    if not isinstance(data, list):
+        return data
+    if len(data) != 1:
+        raise CouldNotAsk(f"its answer is a list of {len(data)} items, not one AuthorizationInfo")
+    return data[0]
 
 
 def _authorization_info(version: str, data: Any) -> Answer:
