@@ -4,8 +4,7 @@
 the integration publishes 200 site-backed locations of one charger with two sockets each. Each decision
 presents a random stored idTag at a random published socket:
 
-1. in-process: `flows.authorize` called directly by `--concurrency` tasks, a session each, as the route
-   does (the decision rows go through the group-committing decision log);
+1. in-process: `flows.authorize` called directly by `--concurrency` tasks, as the route does (the decision rows go through the group-committing decision log);
 2. over HTTP: evroam under uvicorn in a subprocess on loopback (as `evroam serve` runs it), `POST
    /api/v2/cpo/authorize` from a concurrent httpx client (`--concurrency` requests in flight).
 
@@ -105,8 +104,7 @@ async def in_process(settings: Settings, bodies: list[dict], concurrency: int) -
     async with bootstrapped(settings) as (runtime, operator_id):
 
         async def decide(body: dict) -> None:
-            async with runtime.sessions() as session:
-                await flows.authorize(runtime, session, operator_id, AuthorizeRequest.model_validate(body))
+            await flows.authorize(runtime, operator_id, AuthorizeRequest.model_validate(body))
 
         await run_concurrently(bodies[:WARM_UP], concurrency, decide)
         return await run_concurrently(bodies, concurrency, decide)

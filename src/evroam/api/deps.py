@@ -7,13 +7,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from evroam.api.api_keys import known_keys
 from evroam.api.errors import ApiError
-from evroam.network.operators.models import ApiKey
 from evroam.runtime import Runtime
-from evroam.security import hash_secret, secret_matches
 
 api_key_header = APIKeyHeader(name="x-api-key", auto_error=False, description="API key of an operator")
 
@@ -30,15 +28,15 @@ async def get_session(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Asyn
 
 
 async def get_operator_id(
-    session: Annotated[AsyncSession, Depends(get_session)],
+    runtime: Annotated[Runtime, Depends(get_runtime)],
     key: Annotated[str | None, Security(api_key_header)],
 ) -> int:
     if not key:
         raise ApiError(401, "Not authorised: the x-api-key header is missing")
-    stored = await session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_secret(key)))
-    if stored is None or not secret_matches(key, stored.key_hash):
+    operator_id = await known_keys(runtime.engine).operator_of(runtime.sessions, key)
+    if operator_id is None:
         raise ApiError(401, "Not authorised: unknown API key")
-    return stored.operator_id
+    return operator_id
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

@@ -1,8 +1,9 @@
 """The authorization decision at the operator's charger (issue #11, ocpi-notes §12.5).
 
 1. One query finds the socket, the integrations its charger is published to and the stored tokens of
-   those integrations carrying the idTag (service.find); the connection goes back to the pool before any
-   partner is asked.
+   those integrations carrying the idTag (service.find), outside any transaction (one statement reads a
+   consistent snapshot on its own: no BEGIN and ROLLBACK round trips); the connection goes back to the
+   pool before any partner is asked.
 2. The deciding token (decision.pick) decides locally (ALWAYS, ALLOWED) or its eMSP is asked in real time
    (ALLOWED_OFFLINE, NEVER), with the integration's timeout and fallback. An idTag no published
    integration knows is asked only of the hubs among them (never broadcast to every eMSP, ocpi/ocpi #571).
@@ -19,7 +20,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.charging.authorization import decision, service
 from evroam.charging.authorization.decision import StoredToken, Verdict
@@ -41,12 +41,13 @@ class _Published:
     place: Place
 
 
-async def authorize(
-    runtime: Runtime, session: AsyncSession, operator_id: int, request: AuthorizeRequest
-) -> dict[str, Any]:
+async def authorize(runtime: Runtime, operator_id: int, request: AuthorizeRequest) -> dict[str, Any]:
     """The decision as recorded (Authorization's columns)."""
-    found = await service.find(session, operator_id, request.charger_id, request.socket_id, request.id_tag.upper())
-    await session.close()  # nothing is held while a partner is asked, nor while the decision is queued
+    # Nothing is held while a partner is asked, nor while the decision is queued.
+    async with runtime.engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        found = await service.find(connection, operator_id, request.charger_id, request.socket_id,
+                                   request.id_tag.upper())
     published = _published(found.publications, request, found.split_evse_by_socket)
     token = decision.pick(token for token in found.tokens if token.integration_id in published)
     if token is None:

@@ -18,11 +18,11 @@ ChargerId = Annotated[str, Path(alias="chargerId", min_length=1, max_length=64)]
 
 @router.post("/authorize", response_model=AuthorizeResponse,
              responses={404: {"description": "No such charger or socket of this operator"}})
-async def authorize(body: AuthorizeRequest, runtime: RuntimeDep, session: SessionDep, operator_id: OperatorId) -> dict:
+async def authorize(body: AuthorizeRequest, runtime: RuntimeDep, operator_id: OperatorId) -> dict:
     """Whether the driver presenting `idTag` may charge at the socket: decided from the eMSP's stored token
     (whitelist ALWAYS or ALLOWED) or by asking the eMSP in real time (ALLOWED_OFFLINE, NEVER; an idTag no
     integration knows is asked of hubs only), with the reason in words and the reference the session carries."""
-    return await flows.authorize(runtime, session, operator_id, body)
+    return await flows.authorize(runtime, operator_id, body)
 
 
 @router.get("/chargers/{chargerId}/authorizations", response_model=Page[AuthorizationOut])

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from evroam.charging.authorization.decision import Fallback, StoredToken
 from evroam.charging.authorization.models import Authorization
@@ -106,11 +106,12 @@ def _lookup() -> Select:
 _LOOKUP = _lookup()
 
 
-async def find(session: AsyncSession, operator_id: int, charger_id: str, socket_id: int, uid_key: str) -> Whereabouts:
+async def find(
+    connection: AsyncConnection, operator_id: int, charger_id: str, socket_id: int, uid_key: str
+) -> Whereabouts:
     """All in one query: the authorization decision is on the driver's path at the charger."""
     parameters = {"operator_id": operator_id, "charger_id": charger_id, "socket_id": socket_id, "uid_key": uid_key}
-    # Core on the session's connection: the rows are plain tuples, the ORM's execution adds nothing here.
-    connection = await session.connection()
+    # Core on a connection: the rows are plain tuples, a session and the ORM's execution add nothing here.
     rows = (await connection.execute(_LOOKUP, parameters)).all()
     if not rows:
         raise NotFound("charger")
