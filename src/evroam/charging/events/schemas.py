@@ -22,9 +22,9 @@ TransactionId = Annotated[str, StringConstraints(pattern=r"^[!-~]{1,64}$")]
 IdTag = Annotated[str, StringConstraints(pattern=r"^[!-~]{1,36}$")]
 Reference = Annotated[str, StringConstraints(pattern=r"^[!-~]{1,36}$")]
 WattHours = Annotated[JsonNumber, Field(ge=0, max_digits=16, decimal_places=6, description="Wh, the meter register")]
-Watts = Annotated[JsonNumber, Field(ge=0, max_digits=12, decimal_places=3)]
+Watts = Annotated[JsonNumber, Field(ge=0, max_digits=12, decimal_places=3, description="W, the power being delivered")]
 Amperes = Annotated[JsonNumber, Field(ge=0, max_digits=10, decimal_places=3, description="A, summed over phases")]
-Percent = Annotated[JsonNumber, Field(ge=0, le=100, max_digits=6, decimal_places=3)]
+Percent = Annotated[JsonNumber, Field(ge=0, le=100, max_digits=6, decimal_places=3, description="% of the battery")]
 # OCPP 1.6 ChargePointErrorCode values.
 ErrorCode = Literal[
     "ConnectorLockFailure", "EVCommunicationError", "GroundFailure", "HighTemperature", "InternalError",

@@ -42,7 +42,7 @@ def check_sockets(found: Charger, events: Sequence[ChargerEventIn]) -> None:
     stored."""
     sockets = {socket.socket_id for socket in found.sockets}
     problems = [
-        FieldProblem(f"events[{index}].socketId", f"charger {found.charger_id} has no socket {event.socket_id}")
+        FieldProblem(f"events.{index}.socketId", f"charger {found.charger_id} has no socket {event.socket_id}")
         for index, event in enumerate(events)
         if getattr(event, "socket_id", None) is not None and event.socket_id not in sockets  # type: ignore[union-attr]
     ]

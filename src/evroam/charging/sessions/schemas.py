@@ -47,9 +47,9 @@ class SessionOut(CamelModel):
     auth_method: Literal["AUTH_REQUEST", "WHITELIST"] | None
     start_date_time: datetime
     end_date_time: datetime | None
-    meter_start_wh: JsonNumber | None
-    meter_stop_wh: JsonNumber | None
-    kwh: JsonNumber
+    meter_start_wh: Annotated[JsonNumber | None, Field(description="Wh, the meter register at the start")]
+    meter_stop_wh: Annotated[JsonNumber | None, Field(description="Wh, the meter register at the stop")]
+    kwh: Annotated[JsonNumber, Field(description="kWh charged so far")]
     stop_reason: str | None
     currency: str | None
     tariff_id: str | None
