@@ -36,6 +36,7 @@ class Network:
 
     client: httpx.AsyncClient
     runtime: Runtime
+    emsp: AuthorizingEmsp
     site_id: int
     integration_id: str
     location_id: str
@@ -67,4 +68,4 @@ async def network(client: httpx.AsyncClient, runtime: Runtime, emsp: Authorizing
     ok(await client.post(f"{API}/integrations/{integration_id}/tariffs/{tariff_id}",
                          json={"locations": [{"locationId": location_id}]}))
     token = await store_token(runtime, integration_id, "DRIVER1")
-    return Network(client, runtime, site_id, integration_id, location_id, tariff_id, token)
+    return Network(client, runtime, emsp, site_id, integration_id, location_id, tariff_id, token)
