@@ -26,7 +26,7 @@ from evroam.database.base import utcnow
 from evroam.database.locks import locked_row
 from evroam.database.paging import PageRequest, paginate
 from evroam.database.upsert import upsert_for
-from evroam.errors import Invalid, NotFound
+from evroam.errors import NotFound
 from evroam.events import Change, announce
 from evroam.integrations.models import Integration
 from evroam.network.chargers.models import Charger
@@ -212,9 +212,7 @@ async def get_session(session: AsyncSession, operator_id: int, session_id: str) 
 async def list_sessions(
     session: AsyncSession, operator_id: int, filters: Filters, page: PageRequest
 ) -> tuple[list[ChargingSession], int]:
-    """Newest start first."""
-    if filters.start_from and filters.start_to and filters.start_from >= filters.start_to:
-        raise Invalid("to", "must be after from")
+    """Newest start first; a range that holds no moment (to at or before from) lists nothing."""
     return await paginate(session, _listed(operator_id, filters), page)
 
 
