@@ -96,6 +96,9 @@ def _own_words(message: str) -> str:
 
 
 def _is_type_tag(part: Any) -> bool:
-    # A union's branch (`function-after[...]`, `int`, `str`, `constrained-str`): never a field name, as
-    # evroam's fields are camelCase words and list indexes are integers.
-    return isinstance(part, str) and ("[" in part or "-" in part or part in ("int", "float", "str", "bool", "decimal"))
+    # A union's branch (`function-after[...]`, `int`, `str`, `constrained-str`, or a tagged union's tag, a
+    # type name such as `SessionStarted`): never a field name, as evroam's fields are camelCase words
+    # and list indexes are integers.
+    return isinstance(part, str) and (
+        "[" in part or "-" in part or part in ("int", "float", "str", "bool", "decimal") or part[:1].isupper()
+    )

@@ -89,6 +89,15 @@ async def update_charger(
 async def update_socket(
     session: AsyncSession, operator_id: int, charger_id: str, socket_id: int, body: SocketUpdate
 ) -> Socket:
+    socket = await change_socket(session, operator_id, charger_id, socket_id, body)
+    await session.commit()
+    return socket
+
+
+async def change_socket(
+    session: AsyncSession, operator_id: int, charger_id: str, socket_id: int, body: SocketUpdate
+) -> Socket:
+    """update_socket inside the caller's transaction: a batch of charger events commits once, whole."""
     charger = await get_charger(session, operator_id, charger_id, lock=True)
     socket = next((socket for socket in charger.sockets if socket.socket_id == socket_id), None)
     if socket is None:
@@ -96,7 +105,6 @@ async def update_socket(
     _apply_socket_values(socket, body)
     await session.flush()
     await _announce(session, charger, {charger.site_id})
-    await session.commit()
     return socket
 
 

@@ -43,7 +43,7 @@ def described_session_periods(
         raise ValueError("durations and energy must not be negative")
     zone = zone_named(time_zone, "time_zone") if isinstance(time_zone, str) else time_zone
     restrictions = [element.restrictions for element in tariff.elements if element.restrictions is not None]
-    clock_times = _clock_times(restrictions)
+    times = clock_times(restrictions)
     durations = {limit for r in restrictions for limit in (r.min_duration, r.max_duration) if limit}
     if power_kw is None and charging_s:
         power_kw = energy_kwh * _SECONDS_PER_HOUR / charging_s
@@ -51,11 +51,11 @@ def described_session_periods(
     reservation_start = start
     charging_start = start + timedelta(seconds=reservation_s)
     parking_start = charging_start + timedelta(seconds=charging_s)
-    for offset, length in _pieces(reservation_start, reservation_s, zone, clock_times, durations):
+    for offset, length in cut_pieces(reservation_start, reservation_s, zone, times, durations):
         periods.append(SessionPeriod(PeriodState.RESERVATION, reservation_start + timedelta(seconds=offset), length))
     energy_cuts = {_energy_cut(limit, energy_kwh, charging_s) for r in restrictions for limit in (r.min_kwh, r.max_kwh)
                    if limit is not None and ZERO < limit < energy_kwh}  # fmt: skip
-    charging = _pieces(charging_start, charging_s, zone, clock_times, durations, energy_cuts)
+    charging = cut_pieces(charging_start, charging_s, zone, times, durations, energy_cuts)
     shared = ZERO
     for position, (offset, length) in enumerate(charging):
         energy = energy_kwh - shared if position == len(charging) - 1 else energy_kwh * length / charging_s
@@ -63,12 +63,13 @@ def described_session_periods(
         periods.append(SessionPeriod(PeriodState.CHARGING, charging_start + timedelta(seconds=offset), length, energy,
                                      current_a, current_a, power_kw, power_kw))  # fmt: skip
     parking_durations = {limit - charging_s for limit in durations if limit > charging_s}
-    for offset, length in _pieces(parking_start, parking_s, zone, clock_times, parking_durations):
+    for offset, length in cut_pieces(parking_start, parking_s, zone, times, parking_durations):
         periods.append(SessionPeriod(PeriodState.PARKING, parking_start + timedelta(seconds=offset), length))
     return tuple(periods)
 
 
-def _clock_times(restrictions: list[Restrictions]) -> set[time]:
+def clock_times(restrictions: list[Restrictions]) -> set[time]:
+    """The local clock times at which an element's restrictions may start or stop holding."""
     times = {t for r in restrictions for t in (r.start_time, r.end_time) if t is not None}
     if any(r.start_date or r.end_date or r.weekdays for r in restrictions):
         times.add(_MIDNIGHT)  # the day changes
@@ -80,8 +81,8 @@ def _energy_cut(limit: Decimal, energy_kwh: Decimal, charging_s: int) -> int:
     return int((limit * charging_s / energy_kwh).to_integral_value(ROUND_CEILING))
 
 
-def _pieces(
-    start: datetime, length_s: int, zone: tzinfo, clock_times: set[time], *offset_sets: set[int]
+def cut_pieces(
+    start: datetime, length_s: int, zone: tzinfo, times: set[time], *offset_sets: set[int]
 ) -> list[tuple[int, int]]:
     """(offset, length) pieces of [start, start + length_s), cut at the given offsets and clock times."""
     if length_s <= 0:
@@ -89,8 +90,8 @@ def _pieces(
     cuts = {offset for offsets in offset_sets for offset in offsets if 0 < offset < length_s}
     end = start + timedelta(seconds=length_s)
     day = start.astimezone(zone).date()
-    while clock_times and day <= end.astimezone(zone).date():
-        for clock in clock_times:
+    while times and day <= end.astimezone(zone).date():
+        for clock in times:
             moment = datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
             offset = -(-(moment - start) // timedelta(seconds=1))  # the first whole second at or after it
             if 0 < offset < length_s:

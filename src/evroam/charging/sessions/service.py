@@ -1,0 +1,231 @@
+"""Charging sessions' reads and writes: the row of a (charger, transaction), locked while it is rebuilt,
+the events and the authorization decision it is built from, the rebuilt state stored, and the lists the
+management API shows.
+
+Rebuilding holds the session row's lock from before its events are read until the commit: of two batches
+of one session's events arriving at once, the second waits and then reads both, so neither state is lost.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from evroam.charging.authorization.models import Authorization
+from evroam.charging.events import service as events_service
+from evroam.charging.events.models import ChargerEvent
+from evroam.charging.sessions import builder
+from evroam.charging.sessions.models import AMOUNT_STEP, ENERGY_STEP, ChargingSession
+from evroam.database.base import utcnow
+from evroam.database.locks import locked_row
+from evroam.database.paging import PageRequest, paginate
+from evroam.database.upsert import upsert_for
+from evroam.errors import NotFound
+from evroam.events import Change, announce
+from evroam.integrations.models import Integration
+from evroam.network.chargers.models import Charger
+from evroam.tariffs.pricing.model import PricingResult
+
+# A decision is the session's when taken before its start, give or take the charger's clock against ours.
+CLOCK_SKEW = timedelta(minutes=5)
+_COST_FIELDS = ("total_energy_cost", "total_time_cost", "total_parking_cost", "total_fixed_cost",
+                "total_reservation_cost", "total_cost")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    integration_id: str | None = None
+    site_id: int | None = None
+    charger_id: str | None = None
+    status: str | None = None
+    start_from: datetime | None = None
+    start_to: datetime | None = None
+
+
+async def locked_session(
+    session: AsyncSession, charger: Charger, transaction_id: str, first_seen: datetime
+) -> ChargingSession:
+    """The session of the transaction, created PENDING when it is new, locked until the transaction ends."""
+    insert = upsert_for(session.get_bind())(ChargingSession.__table__)
+    now = utcnow()
+    await session.execute(
+        insert.values(
+            id=str(uuid.uuid4()), operator_id=charger.operator_id, charger_id=charger.charger_id,
+            transaction_id=transaction_id, site_id=charger.site_id, status="PENDING", timed_out=False,
+            start_date_time=first_seen, kwh=Decimal(0), created_at=now, last_updated=now,
+        ).on_conflict_do_nothing(index_elements=["charger_id", "transaction_id"])
+    )
+    found = await locked_row(
+        session, ChargingSession,
+        ChargingSession.charger_id == charger.charger_id, ChargingSession.transaction_id == transaction_id,
+    )
+    assert found is not None  # inserted above, and sessions are never deleted while their charger lives
+    return found
+
+
+async def session_events(
+    session: AsyncSession, charging: ChargingSession
+) -> list[builder.Event]:
+    """The builder's events of the session: its own, and its socket's statuses while it lasted."""
+    stored = await events_service.transaction_events(session, charging.charger_id, charging.transaction_id)
+    events = [_event(row) for row in stored]
+    started = next((row for row in stored if row.type == "SessionStarted"), None)
+    if started is not None:
+        stopped = next((row for row in stored if row.type == "SessionStopped"), None)
+        statuses = await events_service.socket_statuses(
+            session, charging.charger_id, started.socket_id, started.time, stopped.time if stopped else None
+        )
+        events += [builder.SocketStatus(row.time, row.id, row.payload["status"]) for row in statuses]
+    return events
+
+
+def _event(row: ChargerEvent) -> builder.Event:
+    payload = row.payload
+    if row.type == "SessionStarted":
+        return builder.Started(row.time, row.id, row.socket_id, payload["idTag"], Decimal(payload["meterStartWh"]),
+                               payload.get("authorizationReference"))
+    if row.type == "SessionStopped":
+        return builder.Stopped(row.time, row.id, Decimal(payload["meterStopWh"]), payload.get("reason", "Local"))
+    return builder.Meter(row.time, row.id, Decimal(payload["energyWh"]), _decimal(payload.get("powerW")),
+                         _decimal(payload.get("currentA")), _decimal(payload.get("stateOfCharge")))
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+async def sessions_during(session: AsyncSession, charger_id: str, socket_id: int, moment: datetime) -> list[str]:
+    """Transactions at the socket that had started by `moment` and not ended before it."""
+    query = select(ChargingSession.transaction_id).where(
+        ChargingSession.charger_id == charger_id, ChargingSession.socket_id == socket_id,
+        ChargingSession.start_date_time <= moment,
+        or_(ChargingSession.end_date_time.is_(None), ChargingSession.end_date_time >= moment),
+    )
+    return list(await session.scalars(query))
+
+
+async def decision_for(
+    session: AsyncSession, charger_id: str, socket_id: int, id_tag: str, reference: str | None, start: datetime
+) -> Authorization | None:
+    """The allowed decision the session started on: the one its authorizationReference names, else the
+    latest for its idTag at its socket taken before it started."""
+    allowed = and_(Authorization.charger_id == charger_id, Authorization.allowed.is_(True))
+    if reference is not None:
+        found = await session.scalar(
+            select(Authorization).where(allowed, Authorization.authorization_reference == reference)
+        )
+        if found is not None:
+            return found
+    return await session.scalar(
+        select(Authorization)
+        .where(allowed, Authorization.socket_id == socket_id, Authorization.id_tag == id_tag,
+               Authorization.decided_at <= start + CLOCK_SKEW)
+        .order_by(Authorization.decided_at.desc(), Authorization.id.desc())
+        .limit(1)
+    )
+
+
+async def integration(session: AsyncSession, integration_id: str) -> Integration | None:
+    return await session.get(Integration, integration_id)
+
+
+def settings_of(found: Integration | None) -> builder.Settings:
+    if found is None:
+        return builder.Settings()
+    return builder.Settings(found.charging_period_interval_in_minutes, found.state_of_charge_is_sent)
+
+
+@dataclass(frozen=True, slots=True)
+class Attributed:
+    """To whom a rebuilt session is reported, and with what (all None: it is nobody's)."""
+
+    integration_id: str | None = None
+    auth_method: str | None = None
+    tariff_id: str | None = None
+    tariff: dict[str, Any] | None = None
+    currency: str | None = None
+    document: dict[str, Any] | None = None
+
+
+async def save(
+    session: AsyncSession, charging: ChargingSession, state: builder.SessionState, attributed: Attributed,
+    timed_out: bool, now: datetime,
+) -> bool:
+    """Stores the rebuilt session; announces it when anything a reader sees changed. True if it changed."""
+    cost = state.cost
+    values: dict[str, Any] = {
+        "status": state.status, "timed_out": timed_out, "socket_id": state.socket_id or charging.socket_id,
+        "id_tag": state.id_tag, "authorization_reference": state.authorization_reference,
+        "integration_id": attributed.integration_id, "auth_method": attributed.auth_method,
+        "start_date_time": state.start, "end_date_time": state.end,
+        "meter_start_wh": _energy(state.meter_start_wh), "meter_stop_wh": _energy(state.meter_stop_wh),
+        "kwh": _energy(state.kwh), "stop_reason": state.stop_reason, "currency": attributed.currency,
+        "tariff_id": attributed.tariff_id, "tariff": attributed.tariff,
+        "costs": None if cost is None else _costs(cost),
+        "total_cost_excl_vat": None if cost is None else _amount(cost.total_cost.excl_vat),
+        "total_cost_incl_vat": None if cost is None else _amount(cost.total_cost.incl_vat),
+    }
+    unchanged = all(getattr(charging, name) == value for name, value in values.items())
+    if unchanged and _without_stamp(charging.document) == _without_stamp(attributed.document):
+        return False
+    for name, value in values.items():
+        setattr(charging, name, value)
+    charging.document = attributed.document
+    charging.last_updated = now
+    await session.flush()
+    await announce(session, Change(operator_id=charging.operator_id, session_ids=frozenset({charging.id})))
+    return True
+
+
+def _energy(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(ENERGY_STEP)
+
+
+def _amount(value: Decimal) -> Decimal:
+    return value.quantize(AMOUNT_STEP)
+
+
+def _without_stamp(document: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if document is None else {key: value for key, value in document.items() if key != "last_updated"}
+
+
+def _costs(cost: PricingResult) -> dict[str, dict[str, str]]:
+    return {name: {"exclVat": str(getattr(cost, name).excl_vat), "inclVat": str(getattr(cost, name).incl_vat)}
+            for name in _COST_FIELDS}  # fmt: skip
+
+
+async def get_session(session: AsyncSession, operator_id: int, session_id: str) -> ChargingSession:
+    found = await session.scalar(
+        select(ChargingSession).where(ChargingSession.id == session_id, ChargingSession.operator_id == operator_id)
+    )
+    if found is None:
+        raise NotFound(f"Session {session_id}")
+    return found
+
+
+async def list_sessions(
+    session: AsyncSession, operator_id: int, filters: Filters, page: PageRequest
+) -> tuple[list[ChargingSession], int]:
+    """Newest start first; a range that holds no moment (to at or before from) lists nothing."""
+    return await paginate(session, _listed(operator_id, filters), page)
+
+
+def _listed(operator_id: int, filters: Filters) -> Select:
+    query = select(ChargingSession).where(ChargingSession.operator_id == operator_id)
+    for column, value in (
+        (ChargingSession.integration_id, filters.integration_id), (ChargingSession.site_id, filters.site_id),
+        (ChargingSession.charger_id, filters.charger_id), (ChargingSession.status, filters.status),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.start_from is not None:
+        query = query.where(ChargingSession.start_date_time >= filters.start_from)
+    if filters.start_to is not None:
+        query = query.where(ChargingSession.start_date_time < filters.start_to)
+    return query.order_by(ChargingSession.start_date_time.desc(), ChargingSession.id)

@@ -1,0 +1,1 @@
+from tests.charging.sessions.conftest import emsp, network  # noqa: F401
