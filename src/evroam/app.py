@@ -14,6 +14,7 @@ from evroam.api.errors import install_error_handlers
 from evroam.api.openapi import install_management_openapi, refuse_unknown_query_parameters
 from evroam.api.request_size import RequestSizeLimit
 from evroam.charging.authorization.routes import router as authorization_router
+from evroam.charging.cdrs.routes import router as cdr_router
 from evroam.charging.tokens.policies.routes import router as token_policy_router
 from evroam.charging.tokens.pulls import flows as token_pulls
 from evroam.charging.tokens.pulls.routes import router as token_pull_router
@@ -52,6 +53,7 @@ def management_router() -> APIRouter:
     router.include_router(token_policy_router)
     router.include_router(token_router)
     router.include_router(token_pull_router)
+    router.include_router(cdr_router)
     return router
 
 

@@ -33,6 +33,8 @@ class Change:
     unpublishable_tariffs: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     # Sockets a charger no longer has, as (charger id, socket id): what referred to them goes.
     removed_sockets: frozenset[tuple[str, int]] = field(default_factory=frozenset)
+    # CDRs just issued (originals, credits, corrections): each names its integration, to which it goes.
+    cdr_ids: frozenset[str] = field(default_factory=frozenset)
 
 
 Subscriber = Callable[[AsyncSession, Change], Awaitable[None]]

@@ -1,6 +1,7 @@
 """The model registry: imports every table module, so that metadata (Alembic, tests) sees the whole schema."""
 
 from evroam.charging.authorization import models as authorization_models  # noqa: F401
+from evroam.charging.cdrs import models as cdrs_models  # noqa: F401
 from evroam.charging.tokens import models as tokens_models  # noqa: F401
 from evroam.charging.tokens.pulls import models as token_pulls_models  # noqa: F401
 from evroam.database.base import Base
