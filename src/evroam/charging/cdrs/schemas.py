@@ -21,9 +21,9 @@ _COSTS = {"total": "total_cost", "fixed": "total_fixed_cost", "energy": "total_e
 
 
 class CostOut(CamelModel):
-    excl_vat: JsonNumber
-    incl_vat: JsonNumber
-    vat: JsonNumber = Field(description="incl_vat - excl_vat")
+    excl_vat: JsonNumber = Field(description="Amount excluding VAT, in the CDR's currency")
+    incl_vat: JsonNumber = Field(description="Amount including VAT, in the CDR's currency")
+    vat: JsonNumber = Field(description="The VAT in it: inclVat - exclVat")
 
 
 class CdrCostsOut(CamelModel):
