@@ -39,6 +39,7 @@ def test_the_cdr_location_fits_ocpi_lengths() -> None:
 @pytest.mark.parametrize(
     ("session", "location", "field"),
     [
+        (session_document(status="ACTIVE"), None, "session.status"),
         (session_document(end_date_time=None), None, "session.end_date_time"),
         (session_document(evse_uid="NOPE"), None, "session.evse_uid"),
         (session_document(connector_id="9"), None, "session.connector_id"),
@@ -52,6 +53,18 @@ def test_refusals_name_the_field(session, location, field) -> None:
     with pytest.raises(Invalid) as refused:
         build(session=session, location=location)
     assert refused.value.problems[0].field == field
+
+
+def test_a_period_of_session_only_readings_states_its_time() -> None:
+    session = session_document(kwh=6.0, charging_periods=[
+        {"start_date_time": "2026-11-02T10:00:00Z", "dimensions": [{"type": "ENERGY", "volume": 6.0}]},
+        {"start_date_time": "2026-11-02T10:45:00Z", "dimensions": [{"type": "POWER", "volume": 0.0},
+                                                                   {"type": "STATE_OF_CHARGE", "volume": 80}]},
+    ])  # fmt: skip
+    cdr = build(session=session)
+    assert schema_errors("cdrs", "CDR", cdr) == []
+    assert cdr["charging_periods"][1]["dimensions"] == [{"type": "TIME", "volume": 0.75}]
+    assert cdr["total_time"] == 1.5
 
 
 def test_ids_leave_room_for_the_credit_suffix() -> None:

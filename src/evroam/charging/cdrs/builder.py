@@ -10,6 +10,8 @@ Decisions:
 * The periods are the session's, with the Session-only dimensions (CURRENT, POWER, ENERGY_IMPORT,
   ENERGY_EXPORT, STATE_OF_CHARGE) left out, as a CDR may not carry them. The CDR is priced from the
   periods it sends, so what the eMSP recomputes is what we bill.
+* A period left without dimensions by that (a Session period of POWER readings only) states its
+  TIME, from its start to the next one's: the engine prices such a period as charging for that span.
 * A session without a tariff is free: no tariffs, no `tariff_id` on its periods, every cost 0.
 * A credit CDR (OCPI 2.2.1 "Credit CDRs") holds all the data of the CDR it credits, with id
   `<id>-C`, `credit` true, `credit_reference_id` the credited id, and only `total_cost` negated, as
@@ -58,6 +60,8 @@ def build_cdr(
     """
     if len(cdr_id) > CDR_ID_LENGTH:
         raise Invalid("id", f"longer than {CDR_ID_LENGTH} characters")
+    if session.get("status") != "COMPLETED":
+        raise Invalid("session.status", "a CDR is issued for a COMPLETED session only")
     end = session.get("end_date_time")
     if not end:
         raise Invalid("session.end_date_time", "a CDR needs the session's end")
@@ -78,13 +82,17 @@ def build_cdr(
     _copy_present(session, document, "meter_id")
     document["currency"] = _required(session, "currency")
     document["tariffs"] = [] if tariff is None else [dict(tariff)]
-    document["charging_periods"] = [_cdr_period(period, tariff_id) for period in session.get("charging_periods") or []]
-    if not document["charging_periods"]:
+    periods = session.get("charging_periods") or []
+    if not periods:
         raise Invalid("session.charging_periods", "a CDR needs at least one charging period")
+    ends = [period.get("start_date_time") for period in periods[1:]] + [end]
+    document["charging_periods"] = [_cdr_period(period, until, tariff_id) for period, until in zip(periods, ends)]
     # what the periods do not state (energy, for periods of TIME only) the engine takes from the total
     if session.get("kwh") is not None:
         document["total_energy"] = session["kwh"]
-    document |= priced_totals(document, tariff, location.get("time_zone"))
+    totals = priced_totals(document, tariff, location.get("time_zone"))
+    document.pop("total_energy", None)  # back among the totals, in OCPI's order
+    document |= totals
     document["last_updated"] = ocpi_datetime(now)
     return document
 
@@ -168,12 +176,23 @@ def ocpi_datetime(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _cdr_period(period: Mapping[str, Any], tariff_id: str | None) -> dict[str, Any]:
-    result = {
-        "start_date_time": period["start_date_time"],
-        "dimensions": [dimension for dimension in period.get("dimensions") or []
-                       if dimension.get("type") in _CDR_DIMENSIONS],  # fmt: skip
-    }
+def read_datetime(text: Any, field: str) -> datetime:
+    """An OCPI DateTime (UTC, with or without Z) as an aware datetime; Invalid naming `field` otherwise."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise Invalid(field, "not an OCPI DateTime") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _cdr_period(period: Mapping[str, Any], until: Any, tariff_id: str | None) -> dict[str, Any]:
+    start = period.get("start_date_time")
+    dimensions = [dimension for dimension in period.get("dimensions") or [] if dimension.get("type") in _CDR_DIMENSIONS]
+    if not dimensions:
+        span = read_datetime(until, "session.charging_periods.start_date_time") - read_datetime(
+            start, "session.charging_periods.start_date_time")  # fmt: skip
+        dimensions = [{"type": "TIME", "volume": round(span.total_seconds()) / 3600}]
+    result = {"start_date_time": start, "dimensions": dimensions}
     if tariff_id is not None:
         result["tariff_id"] = tariff_id
     return result

@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from evroam.charging.cdrs.builder import CDR_ID_LENGTH, ocpi_datetime, priced_totals
+from evroam.charging.cdrs.builder import CDR_ID_LENGTH, ocpi_datetime, priced_totals, read_datetime
 from evroam.errors import Invalid
 
 _TOTALS = ("total_cost", "total_fixed_cost", "total_energy", "total_energy_cost", "total_time", "total_time_cost",
@@ -83,10 +83,10 @@ def _set_energy(periods: list[dict[str, Any]], energy_kwh: Decimal) -> None:
 
 def _set_end(periods: list[dict[str, Any]], was_text: str, end: datetime) -> None:
     last = periods[-1]
-    last_start = datetime.fromisoformat(last["start_date_time"].replace("Z", "+00:00"))
+    last_start = read_datetime(last["start_date_time"], "charging_periods.start_date_time")
     if end <= last_start:
         raise Invalid("endDateTime", f"must be after the last charging period's start ({last['start_date_time']})")
-    was = datetime.fromisoformat(was_text.replace("Z", "+00:00"))
+    was = read_datetime(was_text, "end_date_time")
     delta_s = Decimal(round((end - was).total_seconds()))
     kinds = {dimension["type"]: dimension for dimension in last["dimensions"]}
     timed = kinds.get("PARKING_TIME") or kinds.get("TIME")

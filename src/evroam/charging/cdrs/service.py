@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evroam.charging.cdrs.builder import build_cdr, credit_cdr, money
+from evroam.charging.cdrs.builder import build_cdr, credit_cdr, money, read_datetime
 from evroam.charging.cdrs.corrections import corrected_cdr
 from evroam.charging.cdrs.models import Cdr
 from evroam.database.base import utcnow
@@ -175,8 +175,8 @@ def _row(document: dict[str, Any], *, operator_id: int, integration_id: str, cha
         "credit": bool(document.get("credit")),
         "credit_reference_id": document.get("credit_reference_id"),
         "currency": document["currency"],
-        "start_date_time": datetime.fromisoformat(document["start_date_time"].replace("Z", "+00:00")),
-        "end_date_time": datetime.fromisoformat(document["end_date_time"].replace("Z", "+00:00")),
+        "start_date_time": read_datetime(document["start_date_time"], "start_date_time"),
+        "end_date_time": read_datetime(document["end_date_time"], "end_date_time"),
         "total_energy": Decimal(str(document["total_energy"])),
         "total_cost_excl_vat": excl_vat,
         "total_cost_incl_vat": incl_vat,
