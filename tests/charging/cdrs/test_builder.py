@@ -41,6 +41,7 @@ def test_the_cdr_location_fits_ocpi_lengths() -> None:
     [
         (session_document(status="ACTIVE"), None, "session.status"),
         (session_document(end_date_time=None), None, "session.end_date_time"),
+        (session_document(location_id="LOC2"), None, "session.location_id"),
         (session_document(evse_uid="NOPE"), None, "session.evse_uid"),
         (session_document(connector_id="9"), None, "session.connector_id"),
         (session_document(cdr_token=None), None, "session.cdr_token"),

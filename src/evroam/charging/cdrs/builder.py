@@ -77,6 +77,8 @@ def build_cdr(
         "auth_method": _required(session, "auth_method"),
     }
     _copy_present(session, document, "authorization_reference")
+    if session.get("location_id") != location.get("id"):
+        raise Invalid("session.location_id", f"is not the location given ({location.get('id')!r})")
     document["cdr_location"] = cdr_location(location, _required(session, "evse_uid"),
                                             _required(session, "connector_id"))  # fmt: skip
     _copy_present(session, document, "meter_id")
