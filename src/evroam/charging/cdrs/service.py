@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.charging.cdrs.builder import build_cdr, credit_cdr, money, read_datetime
@@ -29,9 +29,6 @@ from evroam.database.upsert import upsert_for
 from evroam.errors import Conflict, NotFound
 from evroam.events import Change, announce
 from evroam.network.chargers.models import Charger
-
-_cdrs = Cdr.__table__
-
 
 @dataclass(frozen=True, slots=True)
 class CdrFilter:
@@ -71,10 +68,6 @@ async def create_cdr(
     `location` is the Location document as published to the integration. Writes in the caller's
     transaction and does not commit. Calling it again for the same session returns the stored CDR.
     """
-    session_id = session_document.get("id")
-    stored = await _original(session, operator_id, session_id)
-    if stored is not None:
-        return stored
     site_id = await session.scalar(
         select(Charger.site_id).where(Charger.operator_id == operator_id, Charger.charger_id == charger_id)
     )
@@ -84,11 +77,14 @@ async def create_cdr(
     document = build_cdr(session_document, tariff, location, cdr_id=_new_id(), now=now)
     values = _row(document, operator_id=operator_id, integration_id=integration_id, charger_id=charger_id,
                   site_id=site_id, revision=0, time_zone=location.get("time_zone"), now=now)  # fmt: skip
-    if not await _insert_once(session, values):
-        # a concurrent stop of the same session issued it first
-        return await _original(session, operator_id, session_id)
-    await announce(session, Change(operator_id=operator_id, cdr_ids=frozenset({document["id"]})))
-    return await _get(session, operator_id, document["id"])
+    cdr = await _insert_once(session, values)
+    if cdr is None:  # the session has its CDR: a repeated or concurrent stop issued it
+        return await session.scalar(
+            select(Cdr).where(Cdr.operator_id == operator_id, Cdr.session_id == document["session_id"],
+                              Cdr.revision == 0, Cdr.credit.is_(False))  # fmt: skip
+        )
+    await announce(session, Change(operator_id=operator_id, cdr_ids=frozenset({cdr.id})))
+    return cdr
 
 
 async def correct_cdr(session: AsyncSession, operator_id: int, cdr_id: str, correction: Correction) -> tuple[Cdr, Cdr | None]:
@@ -103,23 +99,23 @@ async def correct_cdr(session: AsyncSession, operator_id: int, cdr_id: str, corr
     if correction.has_figures:  # built first: bad figures refuse the whole correction
         corrected = corrected_cdr(original.document, cdr_id=_new_id(), now=now, time_zone=original.time_zone,
                                   energy_kwh=correction.energy_kwh, end=correction.end)  # fmt: skip
-    credit = credit_cdr(original.document, now=now)
-    if not await _insert_once(session, _row(credit, revision=original.revision, **related)):
+    credit = await _insert_once(session, _row(credit_cdr(original.document, now=now), revision=original.revision,
+                                              **related))  # fmt: skip
+    if credit is None:
         await session.rollback()
         raise Conflict("cdrId", "is already credited: correct the CDR that replaced it")
-    issued = [credit["id"]]
+    issued = [credit]
     if corrected is not None:
-        await session.execute(_cdrs.insert().values(_row(corrected, revision=original.revision + 1, **related)))
-        issued.append(corrected["id"])
-    await announce(session, Change(operator_id=operator_id, cdr_ids=frozenset(issued)))
+        # no race left: whoever wrote the credit owns the correction
+        issued.append(await session.scalar(insert(Cdr).values(_row(corrected, revision=original.revision + 1,
+                                                                   **related)).returning(Cdr)))  # fmt: skip
+    await announce(session, Change(operator_id=operator_id, cdr_ids=frozenset(cdr.id for cdr in issued)))
     await session.commit()
-    return await _get(session, operator_id, credit["id"]), (
-        None if corrected is None else await _get(session, operator_id, corrected["id"])
-    )
+    return credit, (issued[1] if corrected is not None else None)
 
 
 async def get_cdr(session: AsyncSession, operator_id: int, cdr_id: str) -> Cdr:
-    cdr = await _get(session, operator_id, cdr_id)
+    cdr = await session.scalar(select(Cdr).where(Cdr.operator_id == operator_id, Cdr.id == cdr_id))
     if cdr is None:
         raise NotFound(f"CDR {cdr_id}")
     return cdr
@@ -143,22 +139,10 @@ def _filtered(operator_id: int, where: CdrFilter) -> Select:
     return query.order_by(Cdr.start_date_time.desc(), Cdr.created_at.desc(), Cdr.id)
 
 
-async def _original(session: AsyncSession, operator_id: int, session_id: Any) -> Cdr | None:
-    return await session.scalar(
-        select(Cdr).where(Cdr.operator_id == operator_id, Cdr.session_id == session_id, Cdr.revision == 0,
-                          Cdr.credit.is_(False))  # fmt: skip
-    )
-
-
-async def _get(session: AsyncSession, operator_id: int, cdr_id: str) -> Cdr | None:
-    return await session.scalar(select(Cdr).where(Cdr.operator_id == operator_id, Cdr.id == cdr_id))
-
-
-async def _insert_once(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Inserts the row unless a unique constraint already holds one like it; whether it did."""
-    insert = upsert_for(session.get_bind())
-    result = await session.execute(insert(_cdrs).values(values).on_conflict_do_nothing())
-    return result.rowcount == 1
+async def _insert_once(session: AsyncSession, values: dict[str, Any]) -> Cdr | None:
+    """The CDR inserted, or None where a unique constraint already holds one like it."""
+    upsert = upsert_for(session.get_bind())
+    return await session.scalar(upsert(Cdr).values(values).on_conflict_do_nothing().returning(Cdr))
 
 
 def _row(document: dict[str, Any], *, operator_id: int, integration_id: str, charger_id: str, site_id: int,
