@@ -30,6 +30,7 @@ from evroam.errors import Conflict, NotFound
 from evroam.events import Change, announce
 from evroam.network.chargers.models import Charger
 
+
 @dataclass(frozen=True, slots=True)
 class CdrFilter:
     integration_id: str | None = None
@@ -104,14 +105,15 @@ async def correct_cdr(session: AsyncSession, operator_id: int, cdr_id: str, corr
     if credit is None:
         await session.rollback()
         raise Conflict("cdrId", "is already credited: correct the CDR that replaced it")
-    issued = [credit]
+    replacement = None
     if corrected is not None:
         # no race left: whoever wrote the credit owns the correction
-        issued.append(await session.scalar(insert(Cdr).values(_row(corrected, revision=original.revision + 1,
-                                                                   **related)).returning(Cdr)))  # fmt: skip
-    await announce(session, Change(operator_id=operator_id, cdr_ids=frozenset(cdr.id for cdr in issued)))
+        values = _row(corrected, revision=original.revision + 1, **related)
+        replacement = await session.scalar(insert(Cdr).values(values).returning(Cdr))
+    issued = frozenset(cdr.id for cdr in (credit, replacement) if cdr is not None)
+    await announce(session, Change(operator_id=operator_id, cdr_ids=issued))
     await session.commit()
-    return credit, (issued[1] if corrected is not None else None)
+    return credit, replacement
 
 
 async def get_cdr(session: AsyncSession, operator_id: int, cdr_id: str) -> Cdr:
