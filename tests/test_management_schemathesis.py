@@ -46,6 +46,7 @@ ACCEPTED = "Schema-violating request accepted"
 # Rules across parameters or files that JSON Schema cannot state.
 ALLOWED_OPERATIONS = {
     ("GET /api/v2/cpo/spot-prices", REJECTED): "`to` must be after `from`",
+    ("GET /api/v2/cpo/cdrs", REJECTED): "`to` must be after `from`",
     ("POST /api/v2/cpo/spot-prices/import", REJECTED): "the body is a CSV or ENTSO-E file, checked as such",
 }
 # A decimal's precision (max_digits, decimal_places): JSON Schema's multipleOf on binary floats cannot

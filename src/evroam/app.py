@@ -16,6 +16,7 @@ from evroam.api.request_size import RequestSizeLimit
 from evroam.charging.authorization.routes import router as authorization_router
 from evroam.charging.events.routes import router as charger_event_router
 from evroam.charging.sessions.routes import router as session_router
+from evroam.charging.cdrs.routes import router as cdr_router
 from evroam.charging.tokens.policies.routes import router as token_policy_router
 from evroam.charging.tokens.pulls import flows as token_pulls
 from evroam.charging.tokens.pulls.routes import router as token_pull_router
@@ -56,6 +57,7 @@ def management_router() -> APIRouter:
     router.include_router(token_pull_router)
     router.include_router(charger_event_router)
     router.include_router(session_router)
+    router.include_router(cdr_router)
     return router
 
 

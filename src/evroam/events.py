@@ -35,6 +35,8 @@ class Change:
     removed_sockets: frozenset[tuple[str, int]] = field(default_factory=frozenset)
     # Charging sessions whose state (and OCPI Session document) changed.
     session_ids: frozenset[str] = field(default_factory=frozenset)
+    # CDRs just issued (originals, credits, corrections): each names its integration, to which it goes.
+    cdr_ids: frozenset[str] = field(default_factory=frozenset)
 
 
 Subscriber = Callable[[AsyncSession, Change], Awaitable[None]]

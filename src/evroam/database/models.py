@@ -3,6 +3,7 @@
 from evroam.charging.authorization import models as authorization_models  # noqa: F401
 from evroam.charging.events import models as charger_events_models  # noqa: F401
 from evroam.charging.sessions import models as charging_sessions_models  # noqa: F401
+from evroam.charging.cdrs import models as cdrs_models  # noqa: F401
 from evroam.charging.tokens import models as tokens_models  # noqa: F401
 from evroam.charging.tokens.pulls import models as token_pulls_models  # noqa: F401
 from evroam.database.base import Base

@@ -1,0 +1,1 @@
+"""CDRs: the priced record of a finished session, its credit and its correction."""
