@@ -6,7 +6,9 @@ import pytest
 
 from evroam.ocpi import modules
 from evroam.ocpi.modules import CDRS, OUR_VERSIONS, RECEIVER, DeliveryKind, Module, Pushes
+from tests.ocpi.factories import connect_receiver
 from tests.support.faulty_partner import FaultyPartner
+from tests.support.ocpi_partner import RegisteredPartner, register_partner
 
 
 @pytest.fixture
@@ -24,3 +26,11 @@ async def faulty():
     partner = FaultyPartner()
     async with partner.running():
         yield partner
+
+
+@pytest.fixture
+async def partner(runtime, faulty) -> RegisteredPartner:
+    """A CONNECTED 2.2.1 integration whose pushes go to the fault-injecting partner."""
+    registered = await register_partner(runtime)
+    await connect_receiver(runtime, registered.integration_id, faulty, "2.2.1")
+    return registered

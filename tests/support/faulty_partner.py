@@ -61,9 +61,10 @@ class FaultyPartner:
     delay: float = 0.0
     faults: list[Fault] = field(default_factory=list)
     arrivals: list[Arrival] = field(default_factory=list)
-    # CDRs taken, by id, and every POST of each id (taken or refused).
+    # CDRs taken, by id; every POST of each id (taken or refused); the POSTs answered "already exists".
     cdrs: dict[str, Any] = field(default_factory=dict)
     cdr_posts: Counter = field(default_factory=Counter)
+    duplicates: Counter = field(default_factory=Counter)
     # CDR ids whose POST was taken but whose answer came too late for the caller to read (hanging).
     answers_lost: set[str] = field(default_factory=set)
     # (module, object id) -> the (method, body) of every OBJECT push taken, in arrival order.
@@ -136,6 +137,7 @@ class FaultyPartner:
         if not fault.taken:
             return await self._answer(request, fault)
         if cdr_id in self.cdrs:
+            self.duplicates[cdr_id] += 1
             return await self._answer(request, Fault(200, 2001), "CDR already exists.")
         self.cdrs[cdr_id] = cdr
         if fault.delay:
