@@ -43,28 +43,22 @@ async def retry_now(session: AsyncSession, operator_id: int, integration_id: str
 
 
 async def failing_backlog(session: AsyncSession, integration_id: str) -> str | None:
-    """While pushes to the partner fail: how many wait, since when, and the last error; None when none
-    failed or the backlog is delivered. It stands in for the integration's status description."""
-    failing = (
-        select(Delivery.last_error)
-        .where(Delivery.integration_id == integration_id, Delivery.status.in_(OPEN), Delivery.attempts > 0)
-        .order_by(Delivery.id)
-        .limit(1)
-    )
-    last_error = (await session.execute(failing)).scalar_one_or_none()
-    if last_error is None:
-        return None
-    waiting, since = (
-        await session.execute(
-            select(func.count(), func.min(Delivery.created_at)).where(
-                Delivery.integration_id == integration_id, Delivery.status.in_(OPEN)
-            )
-        )
+    """While pushes to the partner fail: how many wait, since when, and the last error (of the oldest
+    failing push, the one holding its object back); None when none failed or the backlog is delivered.
+    It stands in for the integration's status description. One query."""
+    waiting = (Delivery.integration_id == integration_id, Delivery.status.in_(OPEN))
+    last_error = (
+        select(Delivery.last_error).where(*waiting, Delivery.attempts > 0).order_by(Delivery.id).limit(1)
+    ).scalar_subquery()
+    count, since, error = (
+        await session.execute(select(func.count(), func.min(Delivery.created_at), last_error).where(*waiting))
     ).one()
-    pushes = "push waits" if waiting == 1 else "pushes wait"
+    if error is None:
+        return None
+    pushes = "push waits" if count == 1 else "pushes wait"
     return (
-        f"Pushes to the partner are failing: {waiting} {pushes} since {since:%Y-%m-%d %H:%M} UTC, retried with "
-        f"backoff until they go through. Last error: {last_error}"
+        f"Pushes to the partner are failing: {count} {pushes} since {since:%Y-%m-%d %H:%M} UTC, retried with "
+        f"backoff until they go through. Last error: {error}"
     )
 
 
