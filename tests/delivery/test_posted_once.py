@@ -23,7 +23,7 @@ pytestmark = pytest.mark.usefixtures("cdrs_pushed")
 QUICK = DeliveryPolicy(base_delay=0.05, max_delay=0.2, idle_poll=0.05, lease=5, shutdown_grace=2)
 
 
-async def test_a_cdr_is_posted_to_the_endpoint_itself_and_its_location_kept(runtime, faulty, partner):
+async def test_a_cdr_is_posted_to_the_endpoint_itself_and_its_location_kept(runtime, client, faulty, partner):
     await post_cdrs(runtime, partner.integration_id, "CDR-1", "CDR-2")
     async with worker_running(runtime, QUICK):
         await eventually(lambda: all_delivered(runtime, partner.integration_id))
@@ -33,6 +33,19 @@ async def test_a_cdr_is_posted_to_the_endpoint_itself_and_its_location_kept(runt
         locations = await delivery_service.partner_locations(session, partner.integration_id, "cdrs",
                                                              ["CDR-1", "CDR-2", "CDR-3"])
     assert locations == {f"CDR-{n}": f"{faulty.base_url}/emsp/2.2.1/cdrs/CDR-{n}" for n in (1, 2)}
+    listing = (await client.get(f"/api/v2/cpo/integrations/{partner.integration_id}/deliveries")).json()
+    assert {item["objectId"]: item["partnerLocation"] for item in listing["items"]} == locations
+
+
+async def test_a_2xx_with_a_broken_body_is_taken_as_delivered_not_posted_again(runtime, faulty, partner):
+    """The partner's HTTP layer took the CDR; POSTing it again could only bill it twice."""
+    faulty.broken_body(1)
+    await post_cdrs(runtime, partner.integration_id, "CDR-1")
+    async with worker_running(runtime, QUICK):
+        await eventually(lambda: all_delivered(runtime, partner.integration_id))
+    (row,) = await rows(runtime, partner.integration_id)
+    assert (row.attempts, row.last_http_status) == (1, 200) and faulty.cdr_posts["CDR-1"] == 1
+    assert row.partner_location == f"{faulty.base_url}/emsp/2.2.1/cdrs/CDR-1"
 
 
 async def test_nothing_supersedes_a_cdr(runtime, partner):
