@@ -62,7 +62,9 @@ async def failing_backlog(session: AsyncSession, integration_id: str) -> str | N
     )
 
 
-async def partner_locations(session: AsyncSession, integration_id: str, module: str, object_ids: list[str]) -> dict[str, str]:
+async def partner_locations(
+    session: AsyncSession, integration_id: str, module: str, object_ids: list[str]
+) -> dict[str, str]:
     """The `Location` the partner answered for each document POSTed once (a CDR) and delivered, by id."""
     found = await session.execute(
         select(Delivery.object_id, Delivery.partner_location).where(

@@ -42,7 +42,8 @@ class Outcome:
     http_status: int | None = None
     error: str | None = None
     retry_after: float | None = None
-    # POSTED_ONCE: the partner's `Location` header (None when it gave none, or answered a duplicate).
+    # POSTED_ONCE: the partner's `Location` header (None when it gave none, as partners answering
+    # "already exists" usually do).
     location: str | None = None
 
 
@@ -77,7 +78,7 @@ async def push(
         return Outcome(True, reply.http_status, location=_location(reply) if kind is DeliveryKind.POSTED_ONCE else None)
     if kind is DeliveryKind.POSTED_ONCE and already_held(reply):
         log.info("%s already holds the document POSTed to %s: delivered before", integration.integration_id, url)
-        return Outcome(True, reply.http_status)
+        return Outcome(True, reply.http_status, location=_location(reply))
     retry_after = reply.retry_after if reply.http_status in (429, 503) else None
     return Outcome(False, reply.http_status, reply.problem(), retry_after)
 

@@ -13,8 +13,10 @@
   Rows of different objects go out concurrently, up to `concurrency`.
 * A failed row is retried with exponential backoff and jitter, after the partner's `Retry-After` when
   it answered 429 or 503; a `Retry-After` holds back every waiting row of that partner as long, since
-  it speaks of the partner, not of one push. Nothing is dropped: the row keeps its attempts, last error and next attempt
-  time, visible in the deliveries endpoint, until it is delivered or superseded by a newer full PUT.
+  it speaks of the partner, not of one push. Nothing is dropped: the row keeps its attempts, last
+  error and next attempt time, visible in the deliveries endpoint (and, while the partner keeps
+  failing, in the integration's status description), until it is delivered or superseded by a newer
+  full PUT.
   A newer PUT or DELETE written while the row was in flight supersedes it when it fails: otherwise a
   document the partner refuses would hold back, forever, the corrected one written after it. Retries
   never stop on their own (a partner down for weeks gets its backlog when it is back), at most
@@ -295,15 +297,15 @@ def _hold_back_throttling_partners(finished: list[tuple[Claimed, Outcome]]) -> l
     until: dict[str, datetime] = {}
     for row, outcome in finished:
         if not outcome.delivered and outcome.retry_after is not None:
-            moment = now + timedelta(seconds=outcome.retry_after)
-            until[row.integration_id] = max(moment, until.get(row.integration_id, moment))
+            asked = now + timedelta(seconds=outcome.retry_after)
+            until[row.integration_id] = max(asked, until.get(row.integration_id, asked))
     return [
         update(Delivery)
         .where(Delivery.integration_id == integration_id, Delivery.status.in_(WAITING),
-               Delivery.next_attempt_at < moment)
-        .values(next_attempt_at=moment)
+               Delivery.next_attempt_at < not_before)
+        .values(next_attempt_at=not_before)
         .execution_options(synchronize_session=False)
-        for integration_id, moment in until.items()
+        for integration_id, not_before in until.items()
     ]
 
 
