@@ -1,17 +1,18 @@
 """The outbox: pushes to partners, written in the same transaction as the change that caused them.
 
 One row is one HTTP request to one partner. How it reaches the partner is its module's delivery kind
-(`DeliveryKind` in `ocpi/modules.py`); three kinds fit this row, one is built:
+(`DeliveryKind` in `ocpi/modules.py`); three kinds fit this row, two are built:
 
 * OBJECT (built: locations, tariffs; later sessions). `method` PUT, PATCH or DELETE; `path` below the
   partner's Receiver endpoint of `module`, `/{country_code}/{party_id}/{object id}[/...]`; the endpoint
   is looked up when delivering. `object_id` is the top-level object, the unit of ordering (FIFO per
   object) and of coalescing (the module's superseding methods make waiting rows SUPERSEDED).
-* POSTED_ONCE (CDRs). `method` POST, `path` "" (the Receiver endpoint itself), `object_id` the CDR id;
+* POSTED_ONCE (built: CDRs). `method` POST, `path` "" (the Receiver endpoint itself), `object_id` the CDR id;
   nothing supersedes it. The partner answers with a `Location` header, the CDR's URL on its side,
   which only the worker sees: it goes in a new nullable column `partner_location` (String 512),
-  written with the outcome, where the CDR capability reads it. A retry after a lost answer may POST
-  twice; the worker takes the partner's "already known" answer for this CDR as delivered.
+  written with the outcome, where the CDR capability reads it (`delivery.service.partner_locations`;
+  delivered rows of this kind are kept, not pruned). A retry after a lost answer may POST twice; the
+  worker takes the partner's "already known" answer for this CDR as delivered (`transport.py`).
 * RESULT (command results; chargingprofiles results too). `method` POST to the `response_url` the
   partner gave in its request: an absolute URL, not below an endpoint, so a new nullable column
   `target_url` (Text) replaces endpoint + `path` (`path` ""); `object_id` the request's id. The
@@ -20,7 +21,7 @@ One row is one HTTP request to one partner. How it reaches the partner is its mo
 Until a module has two kinds, the kind is the module's and needs no column. chargingprofiles will have
 two (its results, and ActiveChargingProfile PUTs at `{endpoint}/{session_id}` without country and
 party): a `kind` column (String 12, default OBJECT) comes with it. Those columns arrive with the
-modules that need them, in one migration each; none exists today.
+modules that need them, in one migration each: `partner_location` has (0013_outbox_posted_once).
 """
 
 from __future__ import annotations
@@ -69,3 +70,5 @@ class Delivery(Base):
     last_http_status: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # POSTED_ONCE rows: the partner's `Location` answer, the document's URL on its side.
+    partner_location: Mapped[str | None] = mapped_column(String(512))

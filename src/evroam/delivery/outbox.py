@@ -5,6 +5,9 @@ them, and the methods whose new row supersedes the rows of that object still wai
 newest state is worth sending. The ledger PUTs whole objects only (a location with its EVSEs, a
 tariff), so today a PUT or a DELETE supersedes; a PATCH (EVSE status) supersedes nothing. Rows a worker
 holds (IN_FLIGHT) are never touched; the new row waits behind them (FIFO per object).
+
+A module of the POSTED_ONCE kind (CDRs) enqueues with `enqueue_post`: one POST of the whole document to
+the partner's Receiver endpoint, which nothing supersedes.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ def pushes_to(integration: Integration, module: str) -> bool:
 def enqueue(
     session: Session, integration_id: str, module: str, object_id: str, method: str, path: str, body: str | None
 ) -> None:
-    if method in modules.module(module).pushes.superseding:
+    if modules.module(module).pushes.supersedes_with(method):
         session.execute(
             update(Delivery)
             .where(
@@ -61,6 +64,15 @@ def enqueue(
     wake_worker_after_commit(session)
 
 
+def enqueue_post(session: Session, integration_id: str, module: str, object_id: str, body: str) -> None:
+    """One POST of `body` (the document's JSON text, e.g. a CDR) to the partner's Receiver endpoint of
+    `module`, a POSTED_ONCE module, in the caller's transaction; `object_id` is the document's id."""
+    kind = modules.module(module).pushes.kind
+    if kind is not modules.DeliveryKind.POSTED_ONCE:
+        raise ValueError(f"{module} pushes are {kind.value}, not POSTED_ONCE")
+    enqueue(session, integration_id, module, object_id, modules.POST, "", body)
+
+
 def wake_worker_after_commit(session: Session | AsyncSession) -> None:
     """The worker is woken when this session commits: it has rows to send now."""
     session.info[_WRITTEN] = True
@@ -74,7 +86,7 @@ def supersedes(row: type[Delivery]) -> ColumnElement[bool]:
         *(
             and_(row.module == module.identifier, row.method.in_(module.pushes.superseding))
             for module in modules.MODULES
-            if module.pushes is not None
+            if module.pushes is not None and module.pushes.kind.coalesces
         ),
     )
 

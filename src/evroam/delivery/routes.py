@@ -36,6 +36,8 @@ class DeliveryOut(CamelModel):
     next_attempt_at: datetime
     created_at: datetime
     delivered_at: datetime | None = None
+    # A document POSTed once (a CDR): its URL at the partner, as the partner answered.
+    partner_location: str | None = None
 
 
 @router.get("", response_model=Page[DeliveryOut], response_model_exclude_none=True)

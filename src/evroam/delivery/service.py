@@ -1,13 +1,15 @@
-"""The operator's view of an integration's pushes: what was sent, what waits, and "try again now"."""
+"""The operator's view of an integration's pushes: what was sent, what waits, and "try again now"; the
+sentence GET integration details shows while a partner keeps failing; and the `Location` partners gave
+for documents POSTed once (CDRs)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.database.base import utcnow
 from evroam.database.paging import PageRequest, paginate
-from evroam.delivery.models import WAITING, Delivery
+from evroam.delivery.models import DELIVERED, OPEN, WAITING, Delivery
 from evroam.delivery.outbox import wake_worker_after_commit
 from evroam.errors import Conflict, NotFound
 from evroam.integrations.service import get_integration
@@ -38,3 +40,36 @@ async def retry_now(session: AsyncSession, operator_id: int, integration_id: str
     wake_worker_after_commit(session)
     await session.commit()
     return delivery
+
+
+async def failing_backlog(session: AsyncSession, integration_id: str) -> str | None:
+    """While pushes to the partner fail: how many wait, since when, and the last error (of the oldest
+    failing push, the one holding its object back); None when none failed or the backlog is delivered.
+    It stands in for the integration's status description. One query."""
+    waiting = (Delivery.integration_id == integration_id, Delivery.status.in_(OPEN))
+    last_error = (
+        select(Delivery.last_error).where(*waiting, Delivery.attempts > 0).order_by(Delivery.id).limit(1)
+    ).scalar_subquery()
+    count, since, error = (
+        await session.execute(select(func.count(), func.min(Delivery.created_at), last_error).where(*waiting))
+    ).one()
+    if error is None:
+        return None
+    pushes = "push waits" if count == 1 else "pushes wait"
+    return (
+        f"Pushes to the partner are failing: {count} {pushes} since {since:%Y-%m-%d %H:%M} UTC, retried with "
+        f"backoff until they go through. Last error: {error}"
+    )
+
+
+async def partner_locations(
+    session: AsyncSession, integration_id: str, module: str, object_ids: list[str]
+) -> dict[str, str]:
+    """The `Location` the partner answered for each document POSTed once (a CDR) and delivered, by id."""
+    found = await session.execute(
+        select(Delivery.object_id, Delivery.partner_location).where(
+            Delivery.integration_id == integration_id, Delivery.module == module, Delivery.object_id.in_(object_ids),
+            Delivery.status == DELIVERED, Delivery.partner_location.is_not(None),
+        )
+    )
+    return {object_id: location for object_id, location in found}

@@ -12,10 +12,17 @@
   flight for one object, and a row waiting for its retry holds back the later ones (FIFO per object).
   Rows of different objects go out concurrently, up to `concurrency`.
 * A failed row is retried with exponential backoff and jitter, after the partner's `Retry-After` when
-  it answered 429 or 503. Nothing is dropped: the row keeps its attempts, last error and next attempt
-  time, visible in the deliveries endpoint, until it is delivered or superseded by a newer full PUT.
+  it answered 429 or 503; a `Retry-After` holds back every waiting row of that partner as long, since
+  it speaks of the partner, not of one push. Nothing is dropped: the row keeps its attempts, last
+  error and next attempt time, visible in the deliveries endpoint (and, while the partner keeps
+  failing, in the integration's status description), until it is delivered or superseded by a newer
+  full PUT.
   A newer PUT or DELETE written while the row was in flight supersedes it when it fails: otherwise a
-  document the partner refuses would hold back, forever, the corrected one written after it.
+  document the partner refuses would hold back, forever, the corrected one written after it. Retries
+  never stop on their own (a partner down for weeks gets its backlog when it is back), at most
+  `max_delay` apart.
+* Delivered rows of a POSTED_ONCE module (CDRs) keep the partner's `Location` and are never pruned:
+  they are where the CDR capability reads it, and the record that the CDR reached the partner.
 * The worker sleeps until new rows are committed (`runtime.outbox_signal`, same process), the next retry
   is due, or `idle_poll` seconds pass (rows written by other processes).
 """
@@ -42,6 +49,7 @@ from evroam.delivery.outbox import receiver_url, supersedes
 from evroam.delivery.transport import Outcome, push
 from evroam.integrations.models import Integration
 from evroam.network.operators.models import Operator
+from evroam.ocpi import modules
 from evroam.ocpi.protocol.client import Party
 from evroam.outbound.client import Outbound, OutboundClient
 from evroam.runtime import Runtime
@@ -66,8 +74,9 @@ class DeliveryPolicy:
     prune_every: float = 600.0
 
     def retry_delay(self, attempts: int) -> float:
-        """Exponential backoff with "equal jitter": between half and all of base × 2^(attempts-1)."""
-        delay = min(self.max_delay, self.base_delay * 2 ** max(0, attempts - 1))
+        """Exponential backoff with "equal jitter": between half and all of base × 2^(attempts-1). The
+        exponent is bounded: a partner down for weeks reaches a thousand attempts, and 2^1024 is no float."""
+        delay = min(self.max_delay, self.base_delay * 2 ** min(64, max(0, attempts - 1)))
         return delay / 2 + random.uniform(0, delay / 2)
 
 
@@ -137,6 +146,8 @@ async def claim(
             failed = [row.id for row, outcome in finished if not outcome.delivered]
             if failed:
                 await session.execute(_supersede_outdated(failed))
+            for statement in _hold_back_throttling_partners(finished):
+                await session.execute(statement)
             finished.clear()
         statement = await _claim_statement(session, runtime, worker_id, limit, policy) if limit > 0 else None
         if statement is not None:
@@ -228,7 +239,8 @@ async def _deliver(
     url = receiver_url(integration.version_details, row.module)
     if url is None:
         return row, Outcome(False, error=f"The partner has no {row.module} receiver endpoint")
-    return row, await push(runtime, integration, our_party, row.module, row.method, url + row.path, row.body, http)
+    kind = modules.module(row.module).pushes.kind
+    return row, await push(runtime, integration, our_party, row.module, kind, row.method, url + row.path, row.body, http)
 
 
 def _outcome_statement(worker_id: str, finished: list[tuple[Claimed, Outcome]], policy: DeliveryPolicy):
@@ -237,7 +249,7 @@ def _outcome_statement(worker_id: str, finished: list[tuple[Claimed, Outcome]], 
     outcomes = []
     for row, outcome in finished:
         values = {"row_id": row.id, "worker": worker_id, "attempts": row.attempts + 1,
-                  "last_http_status": outcome.http_status}
+                  "last_http_status": outcome.http_status, "partner_location": outcome.location}
         if outcome.delivered:
             values |= {"status": DELIVERED, "delivered_at": now, "last_error": None, "next_attempt_at": now}
         else:
@@ -255,7 +267,8 @@ def _outcome_statement(worker_id: str, finished: list[tuple[Claimed, Outcome]], 
         .values(
             status=bindparam("status"), attempts=bindparam("attempts"), last_http_status=bindparam("last_http_status"),
             last_error=bindparam("last_error"), next_attempt_at=bindparam("next_attempt_at"),
-            delivered_at=bindparam("delivered_at"), lease_until=None, leased_by=None,
+            delivered_at=bindparam("delivered_at"), partner_location=bindparam("partner_location"), lease_until=None,
+            leased_by=None,
         )
     )
     return statement, outcomes
@@ -276,6 +289,24 @@ def _supersede_outdated(failed_ids: list[int]) -> Update:
         .values(status=SUPERSEDED, next_attempt_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+
+
+def _hold_back_throttling_partners(finished: list[tuple[Claimed, Outcome]]) -> list[Update]:
+    """The waiting rows of a partner that answered `Retry-After` wait at least that long too."""
+    now = utcnow()
+    until: dict[str, datetime] = {}
+    for row, outcome in finished:
+        if not outcome.delivered and outcome.retry_after is not None:
+            asked = now + timedelta(seconds=outcome.retry_after)
+            until[row.integration_id] = max(asked, until.get(row.integration_id, asked))
+    return [
+        update(Delivery)
+        .where(Delivery.integration_id == integration_id, Delivery.status.in_(WAITING),
+               Delivery.next_attempt_at < not_before)
+        .values(next_attempt_at=not_before)
+        .execution_options(synchronize_session=False)
+        for integration_id, not_before in until.items()
+    ]
 
 
 async def _until_next_due(runtime: Runtime, policy: DeliveryPolicy) -> float:
@@ -333,9 +364,14 @@ async def _finish(tasks: set[asyncio.Task], grace: float) -> list[tuple[Claimed,
 
 async def _prune(runtime: Runtime, policy: DeliveryPolicy) -> None:
     cutoff = utcnow() - policy.retention
+    posted_once = [module.identifier for module in modules.MODULES
+                   if module.pushes is not None and module.pushes.kind is modules.DeliveryKind.POSTED_ONCE]
     async with runtime.sessions() as session:
         await session.execute(
-            delete(Delivery).where(Delivery.status.in_((DELIVERED, SUPERSEDED)), Delivery.created_at < cutoff)
+            delete(Delivery).where(
+                Delivery.status.in_((DELIVERED, SUPERSEDED)), Delivery.created_at < cutoff,
+                Delivery.module.notin_(posted_once),
+            )
         )
         await session.commit()
 

@@ -34,10 +34,11 @@ PARTNER_VERSIONS: dict[str, str] = {"2.2.1": V221, "2.2": V221, "2.1.1": V211}
 LOCATIONS = "locations"
 TARIFFS = "tariffs"
 TOKENS = "tokens"
+CDRS = "cdrs"
 
 SENDER = "SENDER"
 RECEIVER = "RECEIVER"
-PUT, PATCH, DELETE = "PUT", "PATCH", "DELETE"
+PUT, PATCH, DELETE, POST = "PUT", "PATCH", "DELETE", "POST"
 
 
 def implementation_of(version: str | None) -> str | None:
@@ -48,20 +49,32 @@ def implementation_of(version: str | None) -> str | None:
 class DeliveryKind(Enum):
     """How an outbox row of a module reaches the partner (the row itself: `delivery/models.py`).
 
-    Built: OBJECT, the object pushed to the partner's Receiver endpoint at
-    `/{country_code}/{party_id}/{object id}[/...]` with PUT, PATCH or DELETE (locations, tariffs, later
-    sessions); rows of one object go out in order, and a new row of a superseding method makes the
-    waiting ones pointless.
-    Designed, not built (see delivery/models.py for their columns): a POSTED_ONCE kind (CDRs: POSTed
-    to the Receiver endpoint itself, never superseded, the partner's `Location` header kept) and a
-    RESULT kind (command results: POSTed to the `response_url` the partner gave in its request).
+    Built:
+    * OBJECT, the object pushed to the partner's Receiver endpoint at
+      `/{country_code}/{party_id}/{object id}[/...]` with PUT, PATCH or DELETE (locations, tariffs, later
+      sessions); rows of one object go out in order, and a new row of a superseding method makes the
+      waiting ones pointless.
+    * POSTED_ONCE, a document POSTed to the partner's Receiver endpoint itself (CDRs): never superseded,
+      the partner's `Location` header kept, and the partner's answer that it already holds that id
+      taken as delivered (a retry after a lost answer POSTs again).
+    Designed, not built (see delivery/models.py for its column): a RESULT kind (command results: POSTed
+    to the `response_url` the partner gave in its request).
     """
 
     OBJECT = "OBJECT"
+    POSTED_ONCE = "POSTED_ONCE"
 
     def path(self, country_code: str, party_id: str, subpath: str) -> str:
         """The row's path below the partner's Receiver endpoint."""
+        if self is DeliveryKind.POSTED_ONCE:
+            return ""
         return f"/{country_code}/{party_id}/{subpath}"
+
+    @property
+    def coalesces(self) -> bool:
+        """Whether a newer row of an object may make the waiting ones pointless (never for a document
+        the partner keeps each of, such as a CDR)."""
+        return self is DeliveryKind.OBJECT
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +85,13 @@ class Pushes:
     flag: str
     kind: DeliveryKind = DeliveryKind.OBJECT
     # Methods whose new row supersedes the waiting rows of the same object: a full PUT or a DELETE
-    # carries the object's whole newest state; a PATCH (an EVSE status) only part of it.
+    # carries the object's whole newest state; a PATCH (an EVSE status) only part of it. Only kinds that
+    # coalesce have any (`DeliveryKind.coalesces`).
     superseding: frozenset[str] = frozenset({PUT, DELETE})
+
+    def supersedes_with(self, method: str) -> bool:
+        """Whether a new row of this method makes the waiting rows of its object pointless."""
+        return self.kind.coalesces and method in self.superseding
 
 
 @dataclass(frozen=True, slots=True)

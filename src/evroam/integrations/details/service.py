@@ -77,8 +77,9 @@ async def read_details(session: AsyncSession, operator_id: int, integration_id: 
     return DetailsRows(integration, locations, tariffs)
 
 
-def details_document(rows: DetailsRows, secrets: SecretBox) -> dict[str, Any]:
-    """The seed's shape, every field present (null or empty without data)."""
+def details_document(rows: DetailsRows, secrets: SecretBox, failing_pushes: str | None = None) -> dict[str, Any]:
+    """The seed's shape, every field present (null or empty without data). `failing_pushes`, the outbox's
+    sentence while pushes to the partner fail, stands in for the stored status description."""
     row = rows.integration
     models = row.models or {}
     return {
@@ -86,7 +87,7 @@ def details_document(rows: DetailsRows, secrets: SecretBox) -> dict[str, Any]:
         "integrationType": row.integration_type,
         "integrationName": row.integration_name,
         "integrationStatus": row.integration_status,
-        "statusDescription": row.status_description,
+        "statusDescription": failing_pushes or row.status_description,
         "versionDetails": _version_details(row.version_details),
         "credentialsExchangeRole": row.credentials_exchange_role,
         "endPointURL": row.end_point_url,
