@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0013_outbox_posted_once'
-down_revision = '0010_pulls'
+down_revision = '0012_cdrs'
 branch_labels = None
 depends_on = None
 
