@@ -39,10 +39,12 @@ from tests.support.live_server import serve
 
 OPENAPI_221 = SHARED_DIR / "ocpi-openapi" / "2.2.1"
 SCHEMA_211 = Path(__file__).resolve().parent / "schemas" / "ocpi-2.1.1.yaml"
+EXAMPLES = SHARED_DIR / "ocpi-examples"
 # The 2.2.1 OpenAPI module that defines each schema name the tests validate against.
 _MODULE_221 = {"Location": "locations", "EVSE": "locations", "Connector": "locations", "EVSEPatch": "locations",
                "Tariff": "tariffs", "Credentials": "credentials", "Version": "versions",
-               "VersionDetails": "versions", "ClientInfo": "hubclientinfo", "Token": "tokens"}
+               "VersionDetails": "versions", "ClientInfo": "hubclientinfo", "Token": "tokens",
+               "Session": "sessions", "CDR": "cdrs"}
 
 IMAGE = {"url": "https://img.example.com/site.jpg", "category": "LOCATION", "type": "jpeg", "width": 800, "height": 600}
 ENERGY_MIX = {
@@ -166,6 +168,11 @@ async def documents(session: AsyncSession, integration_id: str, module: str) -> 
     return {doc["id"]: doc for doc in map(orjson.loads, page)}
 
 
+def example(name: str) -> dict[str, Any]:
+    """One of the specification's example objects (../shared/ocpi-examples), as it is."""
+    return orjson.loads((EXAMPLES / name).read_bytes())
+
+
 # -- the official schemas --------------------------------------------------------------------------
 
 
@@ -183,12 +190,17 @@ def _yaml(path: str) -> Any:
     return _string_keys(yaml.safe_load(Path(path).read_text()))
 
 
+@cache
+def _registry_221() -> jsonschema_rs.Registry:
+    # Every schema file up front: fetched on demand, a reference two files away (Session -> CdrToken ->
+    # TokenType) is refused once the registry is populated.
+    return jsonschema_rs.Registry([(path.as_uri(), _yaml(str(path))) for path in sorted(OPENAPI_221.rglob("schema.yaml"))])
+
+
 def schema_validator(module: str, name: str) -> jsonschema_rs.Validator:
     """A validator of one schema of the official 2.2.1 OpenAPI files, cross-file references resolved."""
     reference = (OPENAPI_221 / "modules" / module / "schema.yaml").as_uri() + f"#/components/schemas/{name}"
-    return jsonschema_rs.validator_for(
-        {"$ref": reference}, retriever=lambda uri: _yaml(uri.removeprefix("file://")), validate_formats=True
-    )
+    return jsonschema_rs.validator_for({"$ref": reference}, registry=_registry_221(), validate_formats=True)
 
 
 def schema_errors(module: str, name: str, document: Any) -> list[str]:
