@@ -22,15 +22,33 @@ Each change that loses information is noted in the document's `Fitting`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict
 
 from evroam.ocpi.cdrs.mapping import auth_method_211, charging_periods_211
 from evroam.ocpi.fitting import Fitting, Limits
 from evroam.ocpi.locations.mapping import location_at
 from evroam.ocpi.modules import V211
 from evroam.ocpi.protocol.ascii_211 import ascii_document
+from evroam.ocpi.protocol.datetimes import OcpiDateTime
+from evroam.ocpi.tokens.mapping import ProfileType
 
 SESSION_LIMITS_211: Limits = {"meter_id": 255}
+# The ChargingPreferencesResponse evroam gives: it plans no session by a driver's preferences.
+NOT_POSSIBLE = "NOT_POSSIBLE"
+
+
+class ChargingPreferences(BaseModel):
+    """What an eMSP asks of a session (2.2.1, ocpi-notes §10.4); unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    profile_type: ProfileType
+    departure_time: OcpiDateTime | None = None
+    energy_need: Decimal | None = None
+    discharge_allowed: bool | None = None
 
 
 def session_document(
