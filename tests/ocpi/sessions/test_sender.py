@@ -73,8 +73,12 @@ async def test_charging_preferences_are_not_possible(runtime, partner, ocpi_clie
                                               "energy_need": 20.5})  # fmt: skip
     assert answer.status_code == 200
     assert (answer.json()["status_code"], answer.json()["data"]) == (1000, "NOT_POSSIBLE")
-    bad = await ocpi_client.put(url, json={"profile_type": "TURBO"})
-    assert bad.json()["status_code"] == 2001 and "profile_type" in bad.json()["status_message"]
+    for body, field in (({"profile_type": "TURBO"}, "profile_type"),
+                        ({"profile_type": "FAST", "departure_time": 1772388000}, "departure_time"),
+                        ({"profile_type": "FAST", "energy_need": "20"}, "energy_need"),
+                        ({"profile_type": "FAST", "departure_time": None}, "departure_time")):
+        bad = await ocpi_client.put(url, json=body)
+        assert bad.json()["status_code"] == 2001 and field in bad.json()["status_message"], body
     unknown = await ocpi_client.put("/ocpi/2.2.1/sessions/S-9/charging_preferences", json={"profile_type": "FAST"})
     assert unknown.status_code == 404 and unknown.json()["status_code"] == 2003
 

@@ -22,17 +22,16 @@ Each change that loses information is noted in the document's `Fitting`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt
 
 from evroam.ocpi.cdrs.mapping import auth_method_211, charging_periods_211
 from evroam.ocpi.fitting import Fitting, Limits
 from evroam.ocpi.locations.mapping import location_at
 from evroam.ocpi.modules import V211
 from evroam.ocpi.protocol.ascii_211 import ascii_document
-from evroam.ocpi.protocol.datetimes import OcpiDateTime
+from evroam.ocpi.protocol.datetimes import OcpiDateTimeText
 from evroam.ocpi.tokens.mapping import ProfileType
 
 SESSION_LIMITS_211: Limits = {"meter_id": 255}
@@ -41,14 +40,17 @@ NOT_POSSIBLE = "NOT_POSSIBLE"
 
 
 class ChargingPreferences(BaseModel):
-    """What an eMSP asks of a session (2.2.1, ocpi-notes §10.4); unknown fields are ignored."""
+    """What an eMSP asks of a session (2.2.1, ocpi-notes §10.4); unknown fields are ignored. Values of
+    another JSON type, null included, are refused, not converted (evroam does not use them, but a partner
+    sending "20" for a number should hear of it): an absent optional field is left out, the defaults
+    below are never validated."""
 
     model_config = ConfigDict(extra="ignore")
 
     profile_type: ProfileType
-    departure_time: OcpiDateTime | None = None
-    energy_need: Decimal | None = None
-    discharge_allowed: bool | None = None
+    departure_time: OcpiDateTimeText = None  # type: ignore[assignment]
+    energy_need: StrictInt | StrictFloat = None  # type: ignore[assignment]
+    discharge_allowed: StrictBool = None  # type: ignore[assignment]
 
 
 def session_document(
