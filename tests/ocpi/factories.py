@@ -39,10 +39,12 @@ from tests.support.live_server import serve
 
 OPENAPI_221 = SHARED_DIR / "ocpi-openapi" / "2.2.1"
 SCHEMA_211 = Path(__file__).resolve().parent / "schemas" / "ocpi-2.1.1.yaml"
+EXAMPLES = SHARED_DIR / "ocpi-examples"
 # The 2.2.1 OpenAPI module that defines each schema name the tests validate against.
 _MODULE_221 = {"Location": "locations", "EVSE": "locations", "Connector": "locations", "EVSEPatch": "locations",
                "Tariff": "tariffs", "Credentials": "credentials", "Version": "versions",
-               "VersionDetails": "versions", "ClientInfo": "hubclientinfo", "Token": "tokens"}
+               "VersionDetails": "versions", "ClientInfo": "hubclientinfo", "Token": "tokens",
+               "Session": "sessions", "CDR": "cdrs"}
 
 IMAGE = {"url": "https://img.example.com/site.jpg", "category": "LOCATION", "type": "jpeg", "width": 800, "height": 600}
 ENERGY_MIX = {
@@ -164,6 +166,11 @@ async def documents(session: AsyncSession, integration_id: str, module: str) -> 
     """The ledger's current documents of an integration, parsed, by object id."""
     page, _ = await published_page(session, integration_id, module, 0, 100_000)
     return {doc["id"]: doc for doc in map(orjson.loads, page)}
+
+
+def example(name: str) -> dict[str, Any]:
+    """One of the specification's example objects (../shared/ocpi-examples), as it is."""
+    return orjson.loads((EXAMPLES / name).read_bytes())
 
 
 # -- the official schemas --------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Conformance against the official OCPI 2.2.1 OpenAPI files (unmodified, ../shared/ocpi-openapi/2.2.1).
 
-Schemathesis generates requests for the CPO's versions, credentials, locations Sender and tariffs Sender
-interfaces: its generate phase (derandomized, a bounded number per operation, positive and negative data)
+Schemathesis generates requests for the CPO's versions, credentials, locations, tariffs, sessions and CDRs
+Sender interfaces and the tokens Receiver: its generate phase (derandomized, a bounded number per operation, positive and negative data)
 and its coverage phase (every boundary and every violation of each parameter, one at a time), we send them
 to evroam with a registered partner's token, and every built-in check runs on the answers. The interface
 files give paths relative to each module's base; they are mapped onto our URLs (/ocpi/versions,
@@ -40,7 +40,8 @@ from sqlalchemy import delete
 from evroam.integrations.models import IntegrationToken
 from evroam.security import hash_secret
 from tests.support.ocpi_partner import RegisteredPartner, register_partner
-from tests.ocpi.factories import OPENAPI_221, publish_site
+from tests.ocpi.factories import OPENAPI_221, example, publish_site
+from tests.ocpi.sender_support import put_in_ledger
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -49,6 +50,8 @@ INTERFACES = {
     "credentials": "modules/credentials/interface.yaml",
     "locations": "modules/locations/sender-interface.yaml",
     "tariffs": "modules/tariffs/sender-interface.yaml",
+    "sessions": "modules/sessions/sender-interface.yaml",
+    "cdrs": "modules/cdrs/sender-interface.yaml",
     "tokens": "modules/tokens/receiver-interface.yaml",
 }
 EXAMPLES = 25
@@ -224,6 +227,10 @@ async def test_evroam_conforms_to_the_official_openapi(runtime, app):
                     partner = await registering_partner(runtime, partner)
                 if module == "locations" and index % 2 == 0:
                     point_at_existing_objects(case, existing)
+                if module == "sessions" and operation.method.upper() == "PUT" and index % 2 == 0:
+                    # A session of this partner's (the example's id, 101) for the charging preferences.
+                    await put_in_ledger(runtime, partner.integration_id, "sessions", [example("session.json")])
+                    point_at_existing_objects(case, {"session_id": "101"})
                 if module == "tokens" and index % 2 == 0:
                     point_at_existing_objects(case, TOKEN)
                     address_the_token_in_the_body(case)

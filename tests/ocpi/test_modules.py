@@ -25,17 +25,17 @@ from evroam.ocpi.versions.routes import our_endpoints
 from evroam.publication import hook
 from tests.support.ocpi_partner import register_partner
 
-# A module the registry does not know, served by the routes and publisher below.
-SESSIONS = Module(
-    "sessions", (V221, V211), role=SENDER, partner_role=RECEIVER, routes="tests.ocpi.test_modules:sessions_router",
+# A module the registry does not know (no OCPI module of that name), served by the routes and publisher below.
+FICTIONAL = Module(
+    "fictional", (V221, V211), role=SENDER, partner_role=RECEIVER, routes="tests.ocpi.test_modules:fictional_router",
     pull_flag="pullSession", pushes=Pushes("pushSession", superseding=frozenset()),
-    publisher="tests.ocpi.test_modules:sessions_publisher", refers_to=("locations",),
+    publisher="tests.ocpi.test_modules:fictional_publisher", refers_to=("locations",),
 )  # fmt: skip
-sessions_router = APIRouter(prefix="/2.2.1/sessions")
+fictional_router = APIRouter(prefix="/2.2.1/fictional")
 
 
-@sessions_router.get("")
-async def _list_sessions():
+@fictional_router.get("")
+async def _list_fictional():
     return []
 
 
@@ -50,13 +50,13 @@ class RecordingPublisher:
         self.refreshed.append(wanted)
 
 
-sessions_publisher = RecordingPublisher()
+fictional_publisher = RecordingPublisher()
 
 
 @pytest.fixture
-def with_sessions(monkeypatch):
-    monkeypatch.setattr(modules, "MODULES", (*modules.MODULES, SESSIONS))
-    sessions_publisher.refreshed.clear()
+def with_fictional(monkeypatch):
+    monkeypatch.setattr(modules, "MODULES", (*modules.MODULES, FICTIONAL))
+    fictional_publisher.refreshed.clear()
 
 
 def _integration(**models):
@@ -75,15 +75,15 @@ def test_version_details_list_the_modules_we_serve_in_each_version():
         assert listed == [m.identifier for m in modules.MODULES if m.role is not None and version in m.versions]
 
 
-@pytest.mark.usefixtures("with_sessions")
+@pytest.mark.usefixtures("with_fictional")
 def test_a_new_module_is_listed_with_its_role_and_closed_by_its_pull_flag():
     endpoints = our_endpoints("http://cpo", V221, None)
-    assert endpoints[-1] == {"identifier": "sessions", "url": "http://cpo/ocpi/2.2.1/sessions", "role": SENDER}
+    assert endpoints[-1] == {"identifier": "fictional", "url": "http://cpo/ocpi/2.2.1/fictional", "role": SENDER}
     closed = our_endpoints("http://cpo", V221, {"pullSession": False})
-    assert "sessions" not in [endpoint["identifier"] for endpoint in closed]
+    assert "fictional" not in [endpoint["identifier"] for endpoint in closed]
 
 
-@pytest.mark.usefixtures("with_sessions")
+@pytest.mark.usefixtures("with_fictional")
 def test_pulls_follow_each_modules_pull_flag():
     for module in modules.MODULES:
         if module.pull_flag is None:
@@ -94,7 +94,7 @@ def test_pulls_follow_each_modules_pull_flag():
         assert require_module(SimpleNamespace(integration=_integration()), V221, module.identifier) == "i-1"
 
 
-@pytest.mark.usefixtures("with_sessions")
+@pytest.mark.usefixtures("with_fictional")
 def test_pushes_follow_each_modules_push_flag():
     for module in modules.MODULES:
         if module.pushes is None:
@@ -108,13 +108,16 @@ def test_every_flag_of_the_registry_is_one_of_the_integrations_models():
     assert flags - {None} <= set(MODEL_FLAGS)
 
 
-@pytest.mark.usefixtures("with_sessions")
+@pytest.mark.usefixtures("with_fictional")
 async def test_what_a_new_row_supersedes_follows_the_module(runtime):
     partner = await register_partner(runtime)
     async with runtime.sessions() as session:
-        for module, object_id in (("locations", "L"), ("locations", "L"), ("sessions", "S"), ("sessions", "S")):
+        for module, object_id, method in (
+            ("locations", "L", "PUT"), ("locations", "L", "PUT"), ("fictional", "F", "PUT"), ("fictional", "F", "PUT"),
+            ("sessions", "S", "PATCH"), ("sessions", "S", "PUT"), ("sessions", "S", "PATCH"),
+        ):
             await session.run_sync(
-                lambda sync, m=module, o=object_id: enqueue(sync, partner.integration_id, m, o, "PUT", f"/{o}", "{}")
+                lambda sync, m=module, o=object_id, v=method: enqueue(sync, partner.integration_id, m, o, v, f"/{o}", "{}")
             )
         await session.commit()
         rows = (await session.execute(
@@ -122,15 +125,16 @@ async def test_what_a_new_row_supersedes_follows_the_module(runtime):
             .order_by(Delivery.id)
         )).all()  # fmt: skip
     assert [tuple(row) for row in rows] == [
-        ("locations", SUPERSEDED), ("locations", PENDING), ("sessions", PENDING), ("sessions", PENDING),
-    ]
+        ("locations", SUPERSEDED), ("locations", PENDING), ("fictional", PENDING), ("fictional", PENDING),
+        ("sessions", SUPERSEDED), ("sessions", PENDING), ("sessions", PENDING),
+    ], "a Session PUT carries the whole session, a PATCH only part of it"
 
 
-@pytest.mark.usefixtures("with_sessions")
+@pytest.mark.usefixtures("with_fictional")
 def test_routing_headers_are_left_off_exactly_the_configuration_modules():
     for module in modules.MODULES:
         assert is_functional_221(f"/ocpi/2.2.1/{module.identifier}/x") is not module.configuration, module.identifier
-    assert is_functional_221("/ocpi/2.2.1/cdrs"), "a module we do not serve yet is functional"
+    assert is_functional_221("/ocpi/2.2.1/commands"), "a module we do not serve yet is functional"
 
 
 def test_versions_is_a_configuration_module():
@@ -138,13 +142,13 @@ def test_versions_is_a_configuration_module():
     assert not modules.is_configuration("locations")
 
 
-@pytest.mark.usefixtures("with_sessions")
+@pytest.mark.usefixtures("with_fictional")
 def test_the_app_mounts_every_modules_routes_functional_ones_first():
     # The docs pages (/docs, /redoc) are routes of the app, not of a module: they are left out of the schema.
     app_routes = _routes(create_ocpi_app(runtime=None).routes)
     paths = [route.path for route in app_routes if isinstance(route, APIRoute) and route.include_in_schema]
     owners = [_owner(path) for path in paths]
-    assert "/2.2.1/sessions" in paths
+    assert "/2.2.1/fictional" in paths
     assert set(owners) == {module.identifier for module in modules.MODULES}
     configuration = [modules.module(owner).configuration for owner in owners]
     assert configuration == sorted(configuration), "routes are matched in order: functional modules first"
@@ -174,13 +178,13 @@ def test_a_cycle_of_references_is_refused(monkeypatch):
         modules.publication_order()
 
 
-@pytest.mark.usefixtures("with_sessions", "app")
+@pytest.mark.usefixtures("with_fictional", "app")
 async def test_the_commit_hook_drives_a_new_modules_publisher_after_those_it_refers_to(runtime):
-    assert [m.identifier for m in modules.publication_order()] == ["tariffs", "locations", "sessions"]
+    assert [m.identifier for m in modules.publication_order()] == ["tariffs", "locations", "fictional"]
     partner = await register_partner(runtime)
     async with runtime.sessions() as session:
         await hook.refresh_integration(session, partner.integration_id)
-    assert sessions_publisher.refreshed == [{partner.integration_id: None}]
+    assert fictional_publisher.refreshed == [{partner.integration_id: None}]
 
 
 def test_the_modules_we_serve_as_sender_are_the_ones_a_cpo_owns():

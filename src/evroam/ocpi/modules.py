@@ -34,6 +34,7 @@ PARTNER_VERSIONS: dict[str, str] = {"2.2.1": V221, "2.2": V221, "2.1.1": V211}
 LOCATIONS = "locations"
 TARIFFS = "tariffs"
 TOKENS = "tokens"
+SESSIONS = "sessions"
 CDRS = "cdrs"
 
 SENDER = "SENDER"
@@ -133,6 +134,13 @@ MODULES: tuple[Module, ...] = (
     Module(TARIFFS, OUR_VERSIONS, role=SENDER, partner_role=RECEIVER,
            routes="evroam.ocpi.tariffs.routes:routers", pull_flag="pullTariff",
            pushes=Pushes("pushTariff"), publisher="evroam.publication.tariffs:publisher"),
+    # A Session PUT carries the session's whole state; a PATCH (periods appended, a new total) only part.
+    Module(SESSIONS, OUR_VERSIONS, role=SENDER, partner_role=RECEIVER,
+           routes="evroam.ocpi.sessions.routes:routers", pull_flag="pullSession",
+           pushes=Pushes("pushSession", superseding=frozenset({PUT})), refers_to=(LOCATIONS, TARIFFS)),
+    Module(CDRS, OUR_VERSIONS, role=SENDER, partner_role=RECEIVER,
+           routes="evroam.ocpi.cdrs.routes:routers", pull_flag="pullCdr",
+           pushes=Pushes("pushCdr", kind=DeliveryKind.POSTED_ONCE), refers_to=(LOCATIONS, TARIFFS)),
     Module(TOKENS, OUR_VERSIONS, role=RECEIVER, partner_role=SENDER,
            routes="evroam.ocpi.tokens.routes:routers"),
     Module("hubclientinfo", (V221,), role=RECEIVER, partner_role=None,

@@ -3,7 +3,6 @@ GET; per integration, only for the parties the connection stands for, every refu
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
@@ -11,17 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from evroam.charging.tokens.models import PartnerToken
-from tests.conftest import SHARED_DIR
-from tests.ocpi.factories import schema_errors, set_integration, version_schema_errors
+from tests.ocpi.factories import example, schema_errors, set_integration, version_schema_errors
 from tests.support.ocpi_partner import RegisteredPartner, register_partner
 
-EXAMPLES = SHARED_DIR / "ocpi-examples"
 URL = "/ocpi/2.2.1/tokens"
 URL_211 = "/ocpi/2.1.1/tokens"
-
-
-def example(name: str) -> dict[str, Any]:
-    return json.loads((EXAMPLES / name).read_text())
 
 
 def token(**changes: Any) -> dict[str, Any]:

@@ -36,6 +36,8 @@ async def test_details_221_lists_credentials_senders_and_receivers(ocpi_client):
             {"identifier": "credentials", "url": "http://testserver/ocpi/2.2.1/credentials", "role": "SENDER"},
             {"identifier": "locations", "url": "http://testserver/ocpi/2.2.1/locations", "role": "SENDER"},
             {"identifier": "tariffs", "url": "http://testserver/ocpi/2.2.1/tariffs", "role": "SENDER"},
+            {"identifier": "sessions", "url": "http://testserver/ocpi/2.2.1/sessions", "role": "SENDER"},
+            {"identifier": "cdrs", "url": "http://testserver/ocpi/2.2.1/cdrs", "role": "SENDER"},
             {"identifier": "tokens", "url": "http://testserver/ocpi/2.2.1/tokens", "role": "RECEIVER"},
             {"identifier": "hubclientinfo", "url": "http://testserver/ocpi/2.2.1/hubclientinfo", "role": "RECEIVER"},
         ],
@@ -56,6 +58,8 @@ async def test_details_211_have_no_roles_and_no_hubclientinfo(ocpi_client):
             {"identifier": "credentials", "url": "http://testserver/ocpi/2.1.1/credentials"},
             {"identifier": "locations", "url": "http://testserver/ocpi/2.1.1/locations"},
             {"identifier": "tariffs", "url": "http://testserver/ocpi/2.1.1/tariffs"},
+            {"identifier": "sessions", "url": "http://testserver/ocpi/2.1.1/sessions"},
+            {"identifier": "cdrs", "url": "http://testserver/ocpi/2.1.1/cdrs"},
             {"identifier": "tokens", "url": "http://testserver/ocpi/2.1.1/tokens"},
         ],
     }
@@ -64,10 +68,15 @@ async def test_details_211_have_no_roles_and_no_hubclientinfo(ocpi_client):
 @pytest.mark.parametrize(
     ("models", "expected"),
     [
-        ({"pullLocation": False}, ["credentials", "tariffs", "tokens", "hubclientinfo"]),
-        ({"pullTariff": False, "pullLocation": None}, ["credentials", "locations", "tokens", "hubclientinfo"]),
-        ({"pullTariff": False, "pullLocation": False}, ["credentials", "tokens", "hubclientinfo"]),
-        ({"pullTariff": True, "pullLocation": True}, ["credentials", "locations", "tariffs", "tokens", "hubclientinfo"]),
+        ({"pullLocation": False}, ["credentials", "tariffs", "sessions", "cdrs", "tokens", "hubclientinfo"]),
+        ({"pullTariff": False, "pullLocation": None}, ["credentials", "locations", "sessions", "cdrs", "tokens",
+                                                        "hubclientinfo"]),
+        ({"pullTariff": False, "pullLocation": False, "pullSession": False, "pullCdr": False},
+         ["credentials", "tokens", "hubclientinfo"]),
+        ({"pullSession": False}, ["credentials", "locations", "tariffs", "cdrs", "tokens", "hubclientinfo"]),
+        ({"pullCdr": False}, ["credentials", "locations", "tariffs", "sessions", "tokens", "hubclientinfo"]),
+        ({"pullTariff": True, "pullLocation": True}, ["credentials", "locations", "tariffs", "sessions", "cdrs", "tokens",
+                                                      "hubclientinfo"]),
     ],
 )
 async def test_modules_follow_the_integrations_models(app, runtime, models, expected):

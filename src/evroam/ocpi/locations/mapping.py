@@ -306,6 +306,18 @@ def _says_211(path: str, socket: Socket, fitting: Fitting) -> bool:
     return True
 
 
+def location_at(location: Mapping[str, Any], evse_uid: str, connector_id: str) -> dict[str, Any] | None:
+    """A Location document trimmed to one EVSE and one of its connectors, as 2.1.1 Sessions and CDRs
+    embed it; None when the document has no such EVSE or connector (ids are CiString)."""
+    evse = next((item for item in location.get("evses") or [] if item["uid"].lower() == evse_uid.lower()), None)
+    if evse is None:
+        return None
+    connector = next((item for item in evse["connectors"] if item["id"].lower() == connector_id.lower()), None)
+    if connector is None:
+        return None
+    return {**location, "evses": [{**evse, "connectors": [connector]}]}
+
+
 def evse_status(active_connection: bool, socket_statuses: Iterable[str]) -> str:
     if not active_connection:
         return "UNKNOWN"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -19,3 +19,14 @@ def as_utc(moment: datetime) -> datetime:
 
 
 OcpiDateTime = Annotated[datetime, AfterValidator(as_utc)]
+
+
+def _given_as_text(value: object) -> object:
+    # Pydantic would read a number as seconds since 1970: OCPI DateTime is a string.
+    if not isinstance(value, str | datetime):
+        raise ValueError("must be a date-time such as 2024-05-01T12:00:00Z")
+    return value
+
+
+# OcpiDateTime that takes only text, as the OpenAPI files type it (format date-time, type string).
+OcpiDateTimeText = Annotated[OcpiDateTime, BeforeValidator(_given_as_text)]

@@ -19,7 +19,8 @@ What partners get of a tariff (emabler-reference.md, "Tariffs"):
 reservation restriction: those fields are left out, and an element restricted by current or to
 reservations is dropped, never published with a broader meaning than it has (without its
 restriction it would price every moment of every session). EnergyMix impacts name their category
-`source`.
+`source`. The 2.1.1 document is the 2.2.1 one said in 2.1.1 (`tariff_211`), the one conversion also
+used for the tariffs a CDR carries as they were (ocpi/cdrs/mapping.py).
 
 Texts longer than the version allows (TARIFF_LIMITS; 2.1.1's ASCII transliteration makes text longer)
 are shortened, and each shortened text and dropped element is a warning in the document's `Fitting`
@@ -53,6 +54,9 @@ _RESTRICTION_NAMES = (
 _TEXT_RESTRICTIONS = {"start_time", "end_time", "start_date", "end_date", "day_of_week", "reservation"}
 _WHOLE_RESTRICTIONS = {"min_duration", "max_duration"}
 _NOT_211 = {"min_current", "max_current", "reservation"}
+# What a 2.1.1 Tariff has besides its elements and energy mix, in its order (no party, type, min/max
+# price or validity dates).
+_TARIFF_FIELDS_211 = ("id", "currency", "tariff_alt_text", "tariff_alt_url")
 # The string(n) limits of the texts a tariff carries from the operator (the same in both versions).
 TARIFF_LIMITS: Limits = {"tariff_alt_text": [DISPLAY_TEXT], "energy_mix": ENERGY_MIX}
 
@@ -61,64 +65,84 @@ def tariff_document(
     tariff: Tariff, party: Party, version: str, spot: KnownSpotPrices | None = None, fitting: Fitting | None = None
 ) -> dict[str, Any] | None:
     """The document partners see, or None when the tariff is not published at all; what had to change
-    on the way is noted in `fitting`."""
+    on the way is noted in `fitting`. The 2.1.1 shape is the 2.2.1 one said in 2.1.1 (`tariff_211`)."""
     if not is_publishable(tariff.use_type):
         return None
     fitting = fitting or Fitting(version)
-    v211 = version == V211
-    elements = []
-    for index, raw in enumerate(tariff.elements or []):
-        if _restrictions(raw.get("restrictions") or {}, v211) is None:
-            fitting.left_out(f"elements[{index}]", "there is no min_current, max_current or reservation "
-                             "restriction: the element is left out rather than priced at every moment")
-        elements += _elements(raw, v211, spot, tariff.currency)
+    elements = [element for raw in tariff.elements or [] for element in _elements(raw, spot, tariff.currency)]
     if not elements:
         return None
-    doc: dict[str, Any] = {}
-    if not v211:
-        doc |= {"country_code": party.country_code, "party_id": party.party_id}
+    doc: dict[str, Any] = {"country_code": party.country_code, "party_id": party.party_id}
     doc |= {"id": tariff.id, "currency": tariff.currency}
-    if not v211 and tariff.type:
+    if tariff.type:
         doc["type"] = tariff.type
     alt_text = [{"language": text["language"], "text": text["text"]} for text in tariff.tariff_alt_text or []]
     if alt_text:
         doc["tariff_alt_text"] = alt_text
     if tariff.tariff_alt_url:
         doc["tariff_alt_url"] = tariff.tariff_alt_url
-    if not v211:
-        for name, excl_vat, incl_vat in (
-            ("min_price", tariff.min_price_excl_vat, tariff.min_price_incl_vat),
-            ("max_price", tariff.max_price_excl_vat, tariff.max_price_incl_vat),
-        ):
-            if excl_vat is not None:
-                doc[name] = {"excl_vat": json_number(excl_vat)}
-                if incl_vat is not None:
-                    doc[name]["incl_vat"] = json_number(incl_vat)
+    for name, excl_vat, incl_vat in (
+        ("min_price", tariff.min_price_excl_vat, tariff.min_price_incl_vat),
+        ("max_price", tariff.max_price_excl_vat, tariff.max_price_incl_vat),
+    ):
+        if excl_vat is not None:
+            doc[name] = {"excl_vat": json_number(excl_vat)}
+            if incl_vat is not None:
+                doc[name]["incl_vat"] = json_number(incl_vat)
     doc["elements"] = elements
-    if not v211:
-        if tariff.start_date_time is not None:
-            doc["start_date_time"] = utc_text(tariff.start_date_time)
-        if tariff.end_date_time is not None:
-            doc["end_date_time"] = utc_text(tariff.end_date_time)
-    mix = energy_mix(tariff.energy_mix, v211)
+    if tariff.start_date_time is not None:
+        doc["start_date_time"] = utc_text(tariff.start_date_time)
+    if tariff.end_date_time is not None:
+        doc["end_date_time"] = utc_text(tariff.end_date_time)
+    mix = energy_mix(tariff.energy_mix, v211=False)
     if mix:
         doc["energy_mix"] = mix
-    return fitting.fit_lengths(ascii_document(doc) if v211 else doc, TARIFF_LIMITS)
+    if fitting.version == V211:
+        return tariff_211(doc, fitting)
+    return fitting.fit_lengths(doc, TARIFF_LIMITS)
 
 
-def _elements(
-    raw: Mapping[str, Any], v211: bool, spot: KnownSpotPrices | None, currency: str
-) -> list[dict[str, Any]]:
-    restrictions = _restrictions(raw.get("restrictions") or {}, v211)
-    at_cap = _element(raw, restrictions, v211)
+def tariff_211(document: Mapping[str, Any], fitting: Fitting) -> dict[str, Any] | None:
+    """A 2.2.1 Tariff document (ours, or one a CDR carries as it was) in the 2.1.1 shape, or None when
+    none of its elements can be said in 2.1.1; `last_updated` is kept when the document has one."""
+    elements = []
+    for index, element in enumerate(document.get("elements") or []):
+        restrictions = element.get("restrictions") or {}
+        if _NOT_211 & restrictions.keys():
+            fitting.left_out(f"elements[{index}]", "there is no min_current, max_current or reservation "
+                             "restriction: the element is left out rather than priced at every moment")
+            continue
+        said: dict[str, Any] = {"price_components": [
+            {name: value for name, value in component.items() if name != "vat"}
+            for component in element["price_components"]
+        ]}
+        if restrictions:
+            said["restrictions"] = dict(restrictions)
+        elements.append(said)
+    if not elements:
+        return None
+    doc = {name: document[name] for name in _TARIFF_FIELDS_211 if name in document}
+    doc["elements"] = elements
+    if document.get("energy_mix"):
+        mix = document["energy_mix"]
+        impacts = [{"source": item["category"], "amount": item["amount"]} for item in mix.get("environ_impact") or []]
+        doc["energy_mix"] = {**mix, "environ_impact": impacts} if impacts else dict(mix)
+    if "last_updated" in document:
+        doc["last_updated"] = document["last_updated"]
+    return fitting.fit_lengths(ascii_document(doc), TARIFF_LIMITS)
+
+
+def _elements(raw: Mapping[str, Any], spot: KnownSpotPrices | None, currency: str) -> list[dict[str, Any]]:
+    restrictions = _restrictions(raw.get("restrictions") or {})
+    at_cap = _element(raw, restrictions)
     spot_component = next((item for item in raw.get("priceComponents") or [] if _kind(item) in SPOT_TYPES), None)
-    if spot is None or spot_component is None or restrictions is None:
+    if spot is None or spot_component is None:
         return [at_cap] if at_cap is not None else []
-    energy = _component({**spot_component, "type": "ENERGY", "price": 0}, v211)
+    energy = _component({**spot_component, "type": "ENERGY", "price": 0})
     others = [
         component
         for item in raw.get("priceComponents") or []
-        if _kind(item) not in SPOT_TYPES and (component := _component(item, v211)) is not None
+        if _kind(item) not in SPOT_TYPES and (component := _component(item)) is not None
     ]
     timed = interval_elements(
         spot_rule(spot_component),
@@ -131,12 +155,10 @@ def _elements(
     return timed + ([at_cap] if at_cap is not None else [])
 
 
-def _element(raw: Mapping[str, Any], restrictions: dict[str, Any] | None, v211: bool) -> dict[str, Any] | None:
-    """The element as OCPI says it (spot components at their cap); None if it cannot be said in `v211`."""
-    if restrictions is None:
-        return None
+def _element(raw: Mapping[str, Any], restrictions: dict[str, Any]) -> dict[str, Any] | None:
+    """The element as OCPI says it (spot components at their cap); None if none of its components can."""
     components = [
-        component for item in raw.get("priceComponents") or [] if (component := _component(item, v211)) is not None
+        component for item in raw.get("priceComponents") or [] if (component := _component(item)) is not None
     ]
     if not components:
         return None
@@ -153,7 +175,7 @@ def _kind(raw: Mapping[str, Any]) -> Any:
     return kind
 
 
-def _component(raw: Mapping[str, Any], v211: bool) -> dict[str, Any] | None:
+def _component(raw: Mapping[str, Any]) -> dict[str, Any] | None:
     kind = _kind(raw)
     if kind in _FIXED_TYPES:
         price = raw.get("price")
@@ -165,22 +187,20 @@ def _component(raw: Mapping[str, Any], v211: bool) -> dict[str, Any] | None:
     if price is None:
         return None
     component: dict[str, Any] = {"type": kind, "price": json_number(price)}
-    if not v211 and raw.get("vat") is not None:
+    if raw.get("vat") is not None:
         component["vat"] = json_number(raw["vat"])
     step_size = raw.get("stepSize")
     component["step_size"] = 1 if step_size is None else int(step_size)
     return component
 
 
-def _restrictions(raw: Mapping[str, Any], v211: bool) -> dict[str, Any] | None:
-    """The element's restrictions in OCPI spelling; None when the element cannot be said in `v211`."""
+def _restrictions(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The element's restrictions in OCPI spelling."""
     restrictions: dict[str, Any] = {}
     for camel, snake in _RESTRICTION_NAMES:
         value = raw.get(camel)
         if value is None or value == []:
             continue
-        if v211 and snake in _NOT_211:
-            return None
         if snake in _TEXT_RESTRICTIONS:
             restrictions[snake] = list(value) if snake == "day_of_week" else value
         elif snake in _WHOLE_RESTRICTIONS:
