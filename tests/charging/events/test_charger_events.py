@@ -18,6 +18,15 @@ from tests.integrations.factories import ok
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
+@pytest.fixture(autouse=True)
+def _events_happen_now() -> None:
+    """Each test's events are stamped from its own start, not the module's import: a decision counts for
+    a session only near its start, and in the whole suite this module is imported many minutes before
+    its tests run."""
+    global NOW
+    NOW = datetime.now(UTC).replace(microsecond=0)
+
+
 def moment(minutes: float) -> str:
     return (NOW + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
