@@ -60,7 +60,7 @@ async def test_an_empty_body_on_post_credentials_gets_400(app, runtime):
     assert response.status_code == 400 and response.json()["status_code"] == 2001, response.text
 
 
-@pytest.mark.parametrize("path", ["/ocpi/2.2.1/nothing-here", "/ocpi/2.2.1/cdrs", "/ocpi/2.0",
+@pytest.mark.parametrize("path", ["/ocpi/2.2.1/nothing-here", "/ocpi/2.2.1/commands", "/ocpi/2.0",
                                   "/ocpi/2.2.1/locations/a/b/c/d"])
 async def test_a_path_without_endpoint_gets_404_naming_it(ocpi_client, path):
     response = await ocpi_client.get(path)
