@@ -94,6 +94,10 @@ def refuse_unknown_parameters(names: list[str]) -> None:
     if unknown:
         known = ", ".join(LIST_PARAMETERS[:4])
         raise OcpiError(INVALID_PARAMETERS, f"{', '.join(unknown)}: not a parameter of this list (it takes {known})")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        # Taking one of two values would answer a question the partner did not ask.
+        raise OcpiError(INVALID_PARAMETERS, f"{', '.join(repeated)}: given more than once")
 
 
 def _continued_after(continue_after: str | None, offset: int) -> str | None:
@@ -154,7 +158,7 @@ def sender_router(version: str, module: str) -> APIRouter:
         limit: OptionalText = None,
         continue_after: Annotated[str | None, Query(description="evroam's continuation, from the Link")] = None,
     ) -> Response:
-        refuse_unknown_parameters(list(request.query_params.keys()))
+        refuse_unknown_parameters([name for name, _ in request.query_params.multi_items()])
         return await serve_page(
             caller, session, runtime.public_url, version, module,
             offset=offset, limit=limit, date_from=date_from, date_to=date_to, continue_after=continue_after,
