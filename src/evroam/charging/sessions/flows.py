@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,17 +26,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.charging.authorization import decision as whitelist
 from evroam.charging.authorization import service as authorization_service
+from evroam.charging.cdrs.service import create_cdr
 from evroam.charging.sessions import builder, scheduled, service
 from evroam.charging.sessions.models import ChargingSession
 from evroam.database.base import utcnow
-from evroam.errors import NotFound
+from evroam.errors import Invalid, NotFound
 from evroam.integrations.models import Integration
 from evroam.network.chargers.models import Charger
 from evroam.network.operators.models import Operator
 from evroam.network.sites.models import Site
 from evroam.ocpi.locations.mapping import socket_evse
+from evroam.ocpi.modules import LOCATIONS, TARIFFS, V211
 from evroam.ocpi.sessions.document import Attribution, session_document
-from evroam.publication.ledger import published_document
+from evroam.publication.ledger import negotiated_version, published_document
+from evroam.publication.tariff_snapshot import tariff_221
 from evroam.runtime import Runtime
 from evroam.tariffs.pricing.errors import PricingInputError
 from evroam.tariffs.pricing.tariff_cache import tariff_plan
@@ -43,6 +47,8 @@ from evroam.tariffs.pricing.tariff_cache import tariff_plan
 # The currency of a session no tariff prices (OCPI requires one): the euro, the currency of the
 # platform's markets.
 DEFAULT_CURRENCY = "EUR"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +90,31 @@ async def _rebuild(session: AsyncSession, charger: Charger, charging: ChargingSe
         claim.integration.integration_id, claim.auth_method, tariff_id, tariff, currency,
         session_document(charging.id, state, attribution, now),
     )
-    return await service.save(session, charging, state, attributed, timed_out, now)
+    changed = await service.save(session, charging, state, attributed, timed_out, now)
+    if changed and state.status == "COMPLETED":
+        await _issue_cdr(session, charger, claim, attributed, now)
+    return changed
+
+
+async def _issue_cdr(
+    session: AsyncSession, charger: Charger, claim: _Claim, attributed: service.Attributed, now: datetime
+) -> None:
+    """The CDR of the session that just completed, in its transaction (charging-notes: sent at the end of
+    the session). One that cannot be built is logged and the session kept: the charger's events are
+    taken whatever the CDR makes of them, and the operator sees a completed session without its CDR."""
+    integration_id = claim.integration.integration_id
+    location = await published_document(session, integration_id, LOCATIONS, claim.location_id)
+    if location is None:
+        log.warning("No CDR for session %s: location %s is not published to integration %s",
+                    attributed.document["id"], claim.location_id, integration_id)  # fmt: skip
+        return
+    try:
+        await create_cdr(
+            session, operator_id=charger.operator_id, integration_id=integration_id, charger_id=charger.charger_id,
+            session_document=attributed.document, tariff=attributed.tariff, location=orjson.loads(location), now=now,
+        )
+    except Invalid as error:
+        log.warning("No CDR for session %s: %s", attributed.document["id"], error)
 
 
 async def _claim(session: AsyncSession, charger: Charger, opened: builder.Started) -> _Claim | None:
@@ -127,15 +157,21 @@ async def _tariff(
     integration_id = claim.integration.integration_id
     if charging.integration_id == integration_id and charging.tariff is not None:
         return charging.tariff_id, charging.tariff
-    location = await published_document(session, integration_id, "locations", claim.location_id)
+    location = await published_document(session, integration_id, LOCATIONS, claim.location_id)
     if location is None:
         return None, None
     evse_uid, connector_id = socket_evse(charger.charger_id, socket_id, charger.split_evse_by_socket)
     tariff_ids = _connector_tariff_ids(orjson.loads(location), evse_uid, connector_id)
     if not tariff_ids:
         return None, None
-    tariff = await published_document(session, integration_id, "tariffs", tariff_ids[0])
-    return (tariff_ids[0], orjson.loads(tariff)) if tariff is not None else (None, None)
+    published = await published_document(session, integration_id, TARIFFS, tariff_ids[0])
+    if published is None:
+        return None, None
+    document = orjson.loads(published)
+    if negotiated_version(claim.integration) == V211:
+        # The session and its CDR speak 2.2.1 (their 2.1.1 shapes are made from it): the tariff too.
+        document = await session.run_sync(tariff_221, tariff_ids[0], document)
+    return tariff_ids[0], document
 
 
 def _connector_tariff_ids(location: dict[str, Any], evse_uid: str, connector_id: str) -> list[str]:
