@@ -26,6 +26,7 @@ from evroam.charging.tokens.routes import router as token_router
 from evroam.delivery.routes import router as delivery_router
 from evroam.delivery.worker import start_in_process
 from evroam.integrations.locations.routes import router as integration_location_router
+from evroam.integrations.resync.routes import router as integration_resync_router
 from evroam.integrations.routes import router as integration_router
 from evroam.integrations.tariff_links.routes import router as integration_tariff_router
 from evroam.network.chargers.routes import router as charger_router
@@ -52,6 +53,7 @@ def management_router() -> APIRouter:
     router.include_router(integration_router)
     router.include_router(integration_location_router)
     router.include_router(integration_tariff_router)
+    router.include_router(integration_resync_router)
     router.include_router(delivery_router)
     router.include_router(token_policy_router)
     router.include_router(token_router)
