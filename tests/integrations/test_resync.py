@@ -145,6 +145,7 @@ async def test_bad_requests_are_refused_naming_the_field_and_queue_nothing(clien
     unknown = await problems(await resync(client, integration_id, modules=["locations", "tokens", "parking"]))
     assert [field for field, _ in unknown] == ["modules.1", "modules.2"]
     assert all("not a module evroam pushes" in problem for _, problem in unknown)
+    assert [f for f, _ in await problems(await resync(client, integration_id, modules=["x" * 33]))] == ["modules.0"]
     twice = await problems(await resync(client, integration_id, modules=["tariffs", "tariffs"]))
     assert [field for field, _ in twice] == ["modules.1"]
     for moment in ("2026-12-01T00:00:00", "2026-12-01", "yesterday"):
