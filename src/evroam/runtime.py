@@ -4,7 +4,8 @@ Shared by API, OCPI and workers."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,8 @@ from evroam.config import Settings
 from evroam.database.engine import create_engine, session_factory
 from evroam.outbound.client import Outbound, OutboundClient
 from evroam.security import SecretBox
+
+log = logging.getLogger(__name__)
 
 # session.info key: the runtime's outbox signal, set by the outbox's commit hook.
 OUTBOX_SIGNAL = "evroam.outbox_signal"
@@ -72,6 +75,12 @@ class Runtime:
         task.add_done_callback(self.background_tasks.discard)
         return task
 
+    def start_periodic(self, job: Callable[[], Awaitable[Any]], every: float, what: str) -> asyncio.Event:
+        """Runs `job` now and then every `every` seconds until the returned event is set."""
+        stop = asyncio.Event()
+        self.spawn(_repeat(job, stop, every, what))
+        return stop
+
     async def wait_for_background(self) -> None:
         while self.background_tasks:
             await asyncio.gather(*list(self.background_tasks), return_exceptions=True)
@@ -82,3 +91,15 @@ class Runtime:
         await asyncio.gather(*self.background_tasks, return_exceptions=True)
         await self.partners.aclose()
         await self.engine.dispose()
+
+
+async def _repeat(job: Callable[[], Awaitable[Any]], stop: asyncio.Event, every: float, what: str) -> None:
+    while not stop.is_set():
+        try:
+            await job()
+        except Exception:  # the database away for a moment must not end the job
+            log.exception("%s failed", what)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=every)
+        except TimeoutError:
+            pass

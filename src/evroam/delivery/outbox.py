@@ -35,12 +35,21 @@ def receiver_url(version_details: dict[str, Any] | None, module: str) -> str | N
 
 def pushes_to(integration: Integration, module: str) -> bool:
     """Whether changes of `module` are pushed to this partner now."""
-    return (
-        integration.integration_type == "OCPI"
-        and integration.integration_status == "CONNECTED"
-        and (integration.models or {}).get(modules.module(module).pushes.flag) is not False
-        and receiver_url(integration.version_details, module) is not None
-    )
+    return why_not_pushed(integration, module) is None
+
+
+def why_not_pushed(integration: Integration, module: str) -> str | None:
+    """Why changes of `module` (a module with pushes) are not pushed to this partner now; None: they are."""
+    if integration.integration_type != "OCPI":
+        return f"the integration is of type {integration.integration_type}: only OCPI partners receive pushes"
+    if integration.integration_status != "CONNECTED":
+        return f"the integration is {integration.integration_status}: pushes go only to a CONNECTED partner"
+    flag = modules.module(module).pushes.flag
+    if (integration.models or {}).get(flag) is False:
+        return f"the integration's models.{flag} is false"
+    if receiver_url(integration.version_details, module) is None:
+        return f"the partner's version details list no {module} RECEIVER endpoint"
+    return None
 
 
 def enqueue(

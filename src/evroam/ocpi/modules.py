@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -70,6 +71,12 @@ class DeliveryKind(Enum):
         if self is DeliveryKind.POSTED_ONCE:
             return ""
         return f"/{country_code}/{party_id}/{subpath}"
+
+    @property
+    def whole_document_method(self) -> str:
+        """How a stored document is sent whole once more: a full PUT of the object, or the document POSTed
+        again (the partner that already holds it answers so, which counts as delivered)."""
+        return POST if self is DeliveryKind.POSTED_ONCE else PUT
 
     @property
     def coalesces(self) -> bool:
@@ -170,6 +177,16 @@ def mounting_order() -> tuple[Module, ...]:
 
 def publication_order() -> tuple[Module, ...]:
     """The modules with a publisher, each after the modules its documents refer to."""
+    return _referred_first(entry for entry in MODULES if entry.publisher is not None)
+
+
+def push_order() -> tuple[Module, ...]:
+    """The modules pushed to partners, each after the modules its documents refer to."""
+    return _referred_first(entry for entry in MODULES if entry.pushes is not None)
+
+
+def _referred_first(entries: Iterable[Module]) -> tuple[Module, ...]:
+    wanted = tuple(entries)
     ordered: list[Module] = []
 
     def visit(entry: Module, path: tuple[str, ...]) -> None:
@@ -181,10 +198,9 @@ def publication_order() -> tuple[Module, ...]:
             visit(module(identifier), (*path, entry.identifier))
         ordered.append(entry)
 
-    for entry in MODULES:
-        if entry.publisher is not None:
-            visit(entry, ())
-    return tuple(entry for entry in ordered if entry.publisher is not None)
+    for entry in wanted:
+        visit(entry, ())
+    return tuple(entry for entry in ordered if entry in wanted)
 
 
 @functools.cache

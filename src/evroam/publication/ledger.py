@@ -253,6 +253,32 @@ class IntegrationLedger:
             path = modules.module(module).pushes.kind.path(self.party.country_code, self.party.party_id, subpath)
             enqueue(self.session, self.integration.integration_id, module, object_id, method, path, body)
 
+    def push_again(self, module: str, since: datetime | None) -> int:
+        """Queues again, whole, every document of `module` the partner is served (a withdrawn location
+        as stored, every EVSE REMOVED; never a withdrawn tariff) last updated at or after `since`, in
+        publication order; returns how many. Read a batch at a time: a ledger holds tens of thousands."""
+        method = modules.module(module).pushes.kind.whole_document_method
+        where = _served(self.integration.integration_id, module)
+        if since is not None:
+            where.append(PublishedDocument.last_updated >= since)
+        queued, after = 0, 0
+        while True:
+            rows = self.session.execute(
+                select(PublishedDocument.id, PublishedDocument.object_id, PublishedDocument.document)
+                .where(*where, PublishedDocument.id > after)
+                .order_by(PublishedDocument.id)
+                .limit(_PUSH_AGAIN_BATCH)
+            ).all()
+            for row in rows:
+                self.push(module, row.object_id, method, row.object_id, row.document)
+            queued += len(rows)
+            if len(rows) < _PUSH_AGAIN_BATCH:
+                return queued
+            after = rows[-1].id
+
+
+_PUSH_AGAIN_BATCH = 500
+
 
 def content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()

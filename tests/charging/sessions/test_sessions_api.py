@@ -4,9 +4,12 @@ and the PENDING timeout."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select, update
 
 from evroam.charging.sessions import flows
@@ -131,3 +134,21 @@ async def test_a_session_whose_start_never_comes_times_out_invalid(network: Netw
     assert [change.session_ids for change in changes[announced:]] == [frozenset({(await network.only_session())["id"]})]
     ok(await network.post(charge("tx-1")[0]))  # the start, at last: the session it was
     assert (await network.only_session())["status"] == "COMPLETED"
+
+
+async def test_the_running_app_times_out_pending_sessions_on_its_own(network: Network, app: FastAPI) -> None:
+    await network.authorize()
+    ok(await network.post(*charge("tx-1")[1:]))  # meter values and stop, no start
+    async with network.runtime.sessions() as session:
+        await session.execute(update(ChargingSession).values(created_at=datetime.now(UTC) - PENDING_TIMEOUT * 2))
+        await session.commit()
+    network.runtime.settings.run_worker_in_process = True  # as `evroam serve` runs by default
+    try:
+        async with app.router.lifespan_context(app):  # the periodic job's first round runs at start
+            for _ in range(600):
+                if (await network.only_session())["status"] != "PENDING":
+                    break
+                await asyncio.sleep(0.05)
+            assert (await network.only_session())["status"] == "INVALID"
+    finally:
+        gc.unfreeze()  # the start-up freeze is for a server process, not for the rest of the test run

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,6 +48,8 @@ from evroam.tariffs.pricing.tariff_cache import tariff_plan
 # The currency of a session no tariff prices (OCPI requires one): the euro, the currency of the
 # platform's markets.
 DEFAULT_CURRENCY = "EUR"
+# How often the periodic job looks for PENDING sessions whose start never came (scheduled.PENDING_TIMEOUT).
+TIMEOUT_CHECK_EVERY = 60.0
 
 log = logging.getLogger(__name__)
 
@@ -207,3 +210,11 @@ async def time_out_pending(runtime: Runtime, now: datetime | None = None) -> int
                 timed_out += await _rebuild(session, charger, charging, True)  # type: ignore[arg-type]
             await session.commit()
     return timed_out
+
+
+def start_in_process(runtime: Runtime) -> asyncio.Event:
+    """Starts the PENDING-session timeout inside `evroam serve` when the settings say so; set the event to
+    stop it."""
+    if not runtime.settings.run_worker_in_process:
+        return asyncio.Event()
+    return runtime.start_periodic(lambda: time_out_pending(runtime), TIMEOUT_CHECK_EVERY, "PENDING session timeout")

@@ -2,7 +2,7 @@
 
 A pull holds a database session only to take itself up and to record each page, never while it waits
 on the partner; it keeps one page in memory at a time, so memory is the same for a thousand tokens or
-millions. The periodic job (`run_scheduler`, started in the app next to the delivery worker) queues the
+millions. The periodic job (`scheduler_round`, started in the app next to the delivery worker) queues the
 pulls scheduled.py finds due, and takes up queued pulls that are due and running ones whose runner's
 lease ran out (a crashed process, another instance). An operator's request starts its pull at once.
 """
@@ -107,21 +107,8 @@ async def scheduler_round(runtime: Runtime, policy: PullPolicy | None = None) ->
     return pull_ids
 
 
-async def run_scheduler(runtime: Runtime, stop: asyncio.Event, every: float = SCHEDULER_EVERY) -> None:
-    while not stop.is_set():
-        try:
-            await scheduler_round(runtime)
-        except Exception:  # the database away for a moment must not end the job
-            log.exception("token pull scheduling failed")
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=every)
-        except TimeoutError:
-            pass
-
-
 def start_in_process(runtime: Runtime) -> asyncio.Event:
     """Starts the periodic job inside `evroam serve` when the settings say so; set the event to stop it."""
-    stop = asyncio.Event()
-    if runtime.settings.run_worker_in_process:
-        runtime.spawn(run_scheduler(runtime, stop))
-    return stop
+    if not runtime.settings.run_worker_in_process:
+        return asyncio.Event()
+    return runtime.start_periodic(lambda: scheduler_round(runtime), SCHEDULER_EVERY, "token pull scheduling")
