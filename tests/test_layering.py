@@ -45,7 +45,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     # a partner call), the OCPI app and its modules' routes and handshakes.
     ("interface", ["evroam.api", "evroam.api.*", "*.routes", "*.flows", "evroam.ocpi.*"]),
     # What assembles a running evroam: the app, the `evroam` command and each capability's commands.
-    ("entry", ["evroam.app", "evroam.cli", "evroam.*.cli", "evroam.demo", "evroam.wiring", "evroam.startup",
+    ("entry", ["evroam.app", "evroam.background", "evroam.cli", "evroam.*.cli", "evroam.demo", "evroam.wiring", "evroam.startup",
                "evroam.database.models", "evroam.database.migrations", "evroam.database.migrations.*"]),
 ]
 

@@ -15,16 +15,14 @@ from evroam.api.openapi import install_management_openapi, refuse_unknown_query_
 from evroam.api.request_size import RequestSizeLimit
 from evroam.charging.authorization.routes import router as authorization_router
 from evroam.charging.events.routes import router as charger_event_router
-from evroam.charging.sessions import flows as charging_sessions
 from evroam.charging.sessions.routes import router as session_router
 from evroam.charging.cdrs.routes import router as cdr_router
 from evroam.charging.tokens.policies.routes import router as token_policy_router
-from evroam.charging.tokens.pulls import flows as token_pulls
 from evroam.charging.tokens.pulls.routes import router as token_pull_router
 from evroam.config import Settings, get_settings
 from evroam.charging.tokens.routes import router as token_router
 from evroam.delivery.routes import router as delivery_router
-from evroam.delivery.worker import start_in_process
+from evroam.background import start_in_process
 from evroam.integrations.locations.routes import router as integration_location_router
 from evroam.integrations.resync.routes import router as integration_resync_router
 from evroam.integrations.routes import router as integration_router
@@ -80,15 +78,11 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
         await prepare_database(runtime)
         await bootstrap(runtime)
         settle_startup_objects()
-        stop_worker = start_in_process(runtime)
-        stop_pulls = token_pulls.start_in_process(runtime)
-        stop_timeouts = charging_sessions.start_in_process(runtime)
+        stop_background = start_in_process(runtime)
         try:
             yield
         finally:
-            stop_worker.set()
-            stop_pulls.set()
-            stop_timeouts.set()
+            stop_background()
             await runtime.close()
 
     app = app_with_offline_docs(

@@ -1,4 +1,5 @@
-"""`evroam worker`: one delivery worker process, for scale-out on PostgreSQL."""
+"""`evroam worker`: the background jobs (delivery, token pulls, session timeouts) in a process of their own,
+for scale-out on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import logging
 import signal
 
+from evroam.background import start_periodic_jobs
 from evroam.config import Settings
 from evroam.delivery.worker import run_worker
 from evroam.startup import prepare_database
@@ -24,6 +26,10 @@ async def run_standalone(settings: Settings) -> None:
     try:
         await prepare_database(runtime)
         log.info("delivery worker started")
-        await run_worker(runtime, stop)
+        stop_periodic = start_periodic_jobs(runtime)
+        try:
+            await run_worker(runtime, stop)
+        finally:
+            stop_periodic()
     finally:
         await runtime.close()

@@ -122,14 +122,6 @@ async def run_worker(runtime: Runtime, stop: asyncio.Event, policy: DeliveryPoli
             await claim(runtime, worker_id, 0, policy, finished)
 
 
-def start_in_process(runtime: Runtime) -> asyncio.Event:
-    """Starts the worker inside `evroam serve` when the settings say so; set the returned event to stop it."""
-    stop = asyncio.Event()
-    if runtime.settings.run_worker_in_process:
-        runtime.spawn(run_worker(runtime, stop))
-    return stop
-
-
 async def claim(
     runtime: Runtime,
     worker_id: str,

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -210,11 +209,3 @@ async def time_out_pending(runtime: Runtime, now: datetime | None = None) -> int
                 timed_out += await _rebuild(session, charger, charging, True)  # type: ignore[arg-type]
             await session.commit()
     return timed_out
-
-
-def start_in_process(runtime: Runtime) -> asyncio.Event:
-    """Starts the PENDING-session timeout inside `evroam serve` when the settings say so; set the event to
-    stop it."""
-    if not runtime.settings.run_worker_in_process:
-        return asyncio.Event()
-    return runtime.start_periodic(lambda: time_out_pending(runtime), TIMEOUT_CHECK_EVERY, "PENDING session timeout")

@@ -9,7 +9,6 @@ lease ran out (a crashed process, another instance). An operator's request start
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -105,10 +104,3 @@ async def scheduler_round(runtime: Runtime, policy: PullPolicy | None = None) ->
     for pull_id in pull_ids:
         runtime.spawn(run_pull(runtime, pull_id, policy))
     return pull_ids
-
-
-def start_in_process(runtime: Runtime) -> asyncio.Event:
-    """Starts the periodic job inside `evroam serve` when the settings say so; set the event to stop it."""
-    if not runtime.settings.run_worker_in_process:
-        return asyncio.Event()
-    return runtime.start_periodic(lambda: scheduler_round(runtime), SCHEDULER_EVERY, "token pull scheduling")

@@ -1,0 +1,48 @@
+"""The jobs that run beside the HTTP interfaces: the outbox's delivery worker, the token pull scheduler
+and the PENDING-session timeout.
+
+`evroam serve` runs them in its own process unless EVROAM_RUN_WORKER_IN_PROCESS is false; `evroam worker`
+runs them without the HTTP interfaces, for scale-out. Each is safe in several processes at once: outbox
+rows and token pulls are claimed under a lease, and a session is timed out under its row's lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from evroam.charging.sessions import flows as sessions
+from evroam.charging.tokens.pulls import flows as token_pulls
+from evroam.delivery.worker import run_worker
+from evroam.runtime import Runtime
+
+
+def start_periodic_jobs(runtime: Runtime) -> Callable[[], None]:
+    """Starts the periodic jobs; call the result to stop them."""
+    stops = [
+        runtime.start_periodic(lambda: token_pulls.scheduler_round(runtime), token_pulls.SCHEDULER_EVERY,
+                               "token pull scheduling"),
+        runtime.start_periodic(lambda: sessions.time_out_pending(runtime), sessions.TIMEOUT_CHECK_EVERY,
+                               "PENDING session timeout"),
+    ]  # fmt: skip
+
+    def stop() -> None:
+        for event in stops:
+            event.set()
+
+    return stop
+
+
+def start_in_process(runtime: Runtime) -> Callable[[], None]:
+    """Everything in the background, inside `evroam serve`, when the settings say so; call the result to stop."""
+    if not runtime.settings.run_worker_in_process:
+        return lambda: None
+    stop_worker = asyncio.Event()
+    runtime.spawn(run_worker(runtime, stop_worker))
+    stop_periodic = start_periodic_jobs(runtime)
+
+    def stop() -> None:
+        stop_worker.set()
+        stop_periodic()
+
+    return stop
