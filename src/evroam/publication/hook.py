@@ -27,10 +27,10 @@ from sqlalchemy.orm import Session
 from evroam.events import Change
 from evroam.integrations.models import Integration
 from evroam.network.operators.models import Operator
-from evroam.ocpi.locations.mapping import party_of_operator
 from evroam.ocpi.modules import publication_order, resolve
 from evroam.publication import stamps
 from evroam.publication.ledger import IntegrationLedger
+from evroam.publication.parties import operator_party
 from evroam.publication.publisher import Publisher, Run, Wanted
 
 _PENDING = "evroam.publication_pending"
@@ -113,9 +113,7 @@ def _apply(session: Session, targets: Targets, changes: Sequence[Change]) -> Non
     if not integrations:
         return
     operators = {
-        operator.id: party_of_operator(
-            operator.country_code, operator.party_id, operator.name, operator.website, operator.logo
-        )
+        operator.id: operator_party(operator)
         for operator in session.scalars(select(Operator).where(Operator.id.in_({i.operator_id for i in integrations})))
     }
     ledgers = {

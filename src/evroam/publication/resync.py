@@ -20,8 +20,8 @@ from evroam.integrations.models import Integration
 from evroam.integrations.service import get_integration
 from evroam.network.operators.models import Operator
 from evroam.ocpi import modules
-from evroam.ocpi.locations.mapping import party_of_operator
 from evroam.publication.ledger import IntegrationLedger
+from evroam.publication.parties import operator_party
 
 
 async def resync(
@@ -53,8 +53,7 @@ def _check(integration: Integration, requested: Sequence[str]) -> None:
 
 def _queue(session: Session, integration: Integration, requested: set[str], since: datetime | None) -> dict[str, int]:
     operator = session.get_one(Operator, integration.operator_id)
-    party = party_of_operator(operator.country_code, operator.party_id, operator.name, operator.website, operator.logo)
-    ledger = IntegrationLedger(session, integration, party)
+    ledger = IntegrationLedger(session, integration, operator_party(operator))
     # Referred-to documents first (tariffs before the locations that name them), as publication pushes them.
     return {
         entry.identifier: ledger.push_again(entry.identifier, since)

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from evroam.network.operators.models import Operator
-from evroam.ocpi.locations.mapping import party_of_operator
 from evroam.ocpi.modules import V221
 from evroam.ocpi.tariffs.mapping import tariff_document
 from evroam.publication import stamps
+from evroam.publication.parties import operator_party
 from evroam.publication.spot_prices import known_spot_prices
 from evroam.publication.stamps import STAMP
 from evroam.tariffs.models import Tariff
@@ -25,7 +25,7 @@ def tariff_221(session: Session, tariff_id: str, published: dict[str, Any]) -> d
     if tariff is None:
         return published
     operator = session.get(Operator, tariff.operator_id)
-    party = party_of_operator(operator.country_code, operator.party_id, operator.name, operator.website, operator.logo)
+    party = operator_party(operator)
     spot = known_spot_prices(session, [tariff], stamps.now()).get(tariff.operator_id)
     document = tariff_document(tariff, party, V221, spot)
     if document is None:
