@@ -86,3 +86,13 @@ def test_a_credit_cdr_is_not_sent_in_2_1_1():
     credit = {**example("cdr.json"), "id": "12345-C", "credit": True, "credit_reference_id": "12345"}
     assert cdr_document(credit, "2.1.1", location_211(), fitting) is None
     assert [warning.field for warning in fitting.warnings] == ["credit"]
+
+
+def test_a_cdr_at_a_connector_2_1_1_has_no_word_for_is_not_sent_in_2_1_1():
+    cdr = example("cdr.json")
+    for field, value in (("connector_standard", "GBT_DC"), ("connector_power_type", "AC_2_PHASE")):
+        fitting = Fitting("2.1.1")
+        unsayable = {**cdr, "cdr_location": {**cdr["cdr_location"], field: value}}
+        assert cdr_document(unsayable, "2.1.1", location_211(), fitting) is None
+        assert [warning.field for warning in fitting.warnings] == [f"cdr_location.{field}"]
+        assert cdr_document(unsayable, "2.2.1") == unsayable

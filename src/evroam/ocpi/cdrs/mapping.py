@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from evroam.ocpi.fitting import Fitting, Limits
-from evroam.ocpi.locations.mapping import geo_location, location_at, ratings
+from evroam.ocpi.locations.mapping import connector_unsaid_in_211, geo_location, location_at, ratings
 from evroam.ocpi.modules import V211
 from evroam.ocpi.protocol.ascii_211 import ascii_document
 from evroam.ocpi.tariffs.mapping import tariff_211
@@ -56,6 +56,12 @@ def cdr_document(
         return dict(cdr)
     if cdr.get("credit"):
         fitting.left_out("credit", "there are no credit CDRs: the credit CDR is not sent")
+        return None
+    snapshot = cdr["cdr_location"]
+    unsaid = connector_unsaid_in_211(snapshot["connector_standard"], snapshot["connector_power_type"])
+    if unsaid is not None:
+        fitting.left_out(f"cdr_location.connector_{unsaid[0]}", f"there is no {unsaid[0]} {unsaid[1]}: "
+                         "the CDR cannot name its connector and is not sent")  # fmt: skip
         return None
     periods = charging_periods_211(cdr.get("charging_periods") or [], fitting)
     if not periods:

@@ -297,13 +297,22 @@ def _evse(evse: _EvseSource, links: TariffLinks, v211: bool, now: datetime, fitt
 
 def _says_211(path: str, socket: Socket, fitting: Fitting) -> bool:
     """Whether 2.1.1 has words for the socket's standard and power type; if not, the connector is left out."""
+    unsaid = connector_unsaid_in_211(socket.type, socket.power_type)
+    if unsaid is not None:
+        name, value = unsaid
+        fitting.left_out(f"{path}.{name}", f"there is no {name} {value}: the connector is left out")
+        return False
+    return True
+
+
+def connector_unsaid_in_211(standard: str, power_type: str) -> tuple[str, str] | None:
+    """(field, value) of a connector's standard or power type 2.1.1 has no word for; None if it has both."""
     for name, value, unknown in (
-        ("standard", socket.type, _STANDARDS_NOT_211), ("power_type", socket.power_type, _POWER_TYPES_NOT_211)
+        ("standard", standard, _STANDARDS_NOT_211), ("power_type", power_type, _POWER_TYPES_NOT_211)
     ):
         if value in unknown:
-            fitting.left_out(f"{path}.{name}", f"there is no {name} {value}: the connector is left out")
-            return False
-    return True
+            return name, value
+    return None
 
 
 def location_at(location: Mapping[str, Any], evse_uid: str, connector_id: str) -> dict[str, Any] | None:
