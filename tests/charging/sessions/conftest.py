@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from evroam.runtime import Runtime
+from tests.charging.sessions.timeline import TIMELINE
 from tests.integrations.factories import make_tariff, ok
 from tests.support.authorizing_emsp import (
     AuthorizingEmsp,
@@ -21,6 +22,11 @@ API = "/api/v2/cpo"
 # 0.30/kWh and a 0.50 start fee, both with 24 % VAT.
 ELEMENTS = [{"priceComponents": [{"type": "ENERGY", "price": 0.30, "vat": 24, "stepSize": 1},
                                  {"type": "FLAT", "price": 0.50, "vat": 24, "stepSize": 1}]}]
+
+
+@pytest.fixture(autouse=True)
+def _session_starts_soon() -> None:
+    TIMELINE.restart()
 
 
 @pytest.fixture

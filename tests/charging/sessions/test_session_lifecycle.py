@@ -3,31 +3,16 @@ whose token was authorized, the tariff published for the connector, the cost, an
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import select
 
 from evroam.charging.sessions.models import ChargingSession
 from evroam.events import Change
 from tests.charging.sessions.conftest import Network
+from tests.charging.sessions.timeline import at
 from tests.integrations.factories import ok
 from tests.ocpi.factories import schema_errors
-
-START = datetime.now(UTC)
-
-
-@pytest.fixture(autouse=True)
-def _session_starts_soon() -> None:
-    """Each test's session starts at the next whole minute: after the decision it was authorized by, as at a
-    charger."""
-    global START
-    START = (datetime.now(UTC) + timedelta(minutes=1)).replace(second=0, microsecond=0)
-
-
-def at(minutes: float) -> str:
-    return (START + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def started(event_id: str = "e1", time: str | None = None, meter: float = 1000, **more) -> dict:

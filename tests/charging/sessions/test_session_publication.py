@@ -4,11 +4,9 @@ completes, then its CDR POSTed once; the same documents served to its pulls; 2.1
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-import pytest
 from sqlalchemy import select, update
 
 from evroam.delivery.models import Delivery
@@ -16,22 +14,12 @@ from evroam.integrations.models import Integration
 from evroam.publication import hook
 from evroam.publication.ledger import published_document
 from tests.charging.sessions.conftest import Network
+from tests.charging.sessions.timeline import at
 from tests.integrations.factories import ok
 from tests.ocpi.factories import schema_errors, version_schema_errors
 from tests.support.authorizing_emsp import connect, published_integration, store_token
 
-START = datetime.now(UTC)
 RECEIVER = "http://127.0.0.1:9/emsp"  # never called: no worker runs here, the outbox rows are read
-
-
-@pytest.fixture(autouse=True)
-def _session_starts_soon() -> None:
-    global START
-    START = (datetime.now(UTC) + timedelta(minutes=1)).replace(second=0, microsecond=0)
-
-
-def at(minutes: float) -> str:
-    return (START + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def started(reference: str, transaction: str = "tx-1") -> dict[str, Any]:

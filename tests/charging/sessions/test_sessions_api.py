@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, update
 
@@ -17,21 +16,10 @@ from evroam.charging.sessions.models import ChargingSession
 from evroam.charging.sessions.scheduled import PENDING_TIMEOUT
 from evroam.events import Change
 from tests.charging.sessions.conftest import Network
+from tests.charging.sessions.timeline import at
 from tests.integrations.factories import ok
 from tests.ocpi.factories import schema_errors, set_integration
 from tests.support.authorizing_emsp import info, store_token
-
-START = datetime.now(UTC)
-
-
-@pytest.fixture(autouse=True)
-def _session_starts_soon() -> None:
-    global START
-    START = (datetime.now(UTC) + timedelta(minutes=1)).replace(second=0, microsecond=0)
-
-
-def at(minutes: float) -> str:
-    return (START + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def charge(transaction_id: str, id_tag: str = "DRIVER1", socket_id: int = 1, minutes: int = 30,
