@@ -43,3 +43,13 @@ async def test_parallel_patches_of_one_token_all_survive(ocpi_client, runtime):
             assert {name: row.document[name] for name in change} == change, round_
         assert (row.valid, row.whitelist, row.contract_id) == (
             row.document["valid"], row.document["whitelist"], row.document["contract_id"])
+
+
+async def test_parallel_puts_of_a_new_token_create_it_once(ocpi_client, runtime):
+    """The first PUT of a token answers 201, each later one 200: also when they arrive together."""
+    answers = await asyncio.gather(*(
+        ocpi_client.put(f"{URL}/NL/EMS/NEW{number}", json=token(uid=f"NEW{number}"))
+        for number in range(3) for _ in range(4)
+    ))  # fmt: skip
+    assert sorted(answer.status_code for answer in answers) == [200] * 9 + [201] * 3
+    assert len(await stored(runtime)) == 3

@@ -36,10 +36,42 @@ def _newest_per_key(tokens: Iterable[KeptToken]) -> list[KeptToken]:
     return list(newest.values())
 
 
+async def store_token(session: AsyncSession, integration_id: str, token: KeptToken, seen_at: datetime) -> bool:
+    """Inserts or updates one token; True if this call inserted it. Of two calls racing to insert one new
+    token, one inserts and the other (on PostgreSQL, waiting for the first to commit) updates."""
+    insert = upsert_for(session.get_bind())
+    inserted = await session.scalar(
+        insert(PartnerToken).values(_rows(integration_id, [token], seen_at)).on_conflict_do_nothing()
+        .returning(PartnerToken.id)
+    )
+    if inserted is None:
+        await store_tokens(session, integration_id, [token], seen_at)
+    return inserted is not None
+
+
 async def store_tokens(session: AsyncSession, integration_id: str, tokens: Iterable[KeptToken],
                        seen_at: datetime) -> int:
     """Inserts or updates the tokens of one integration; returns how many distinct tokens were given."""
-    rows = [
+    rows = _rows(integration_id, tokens, seen_at)
+    if not rows:
+        return 0
+    insert = upsert_for(session.get_bind())
+    statement = insert(PartnerToken)
+    table = PartnerToken.__table__
+    newer = statement.excluded.last_updated >= table.c.last_updated
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c[name] for name in _KEY],
+        set_={
+            **{name: case((newer, statement.excluded[name]), else_=table.c[name]) for name in _REPLACED},
+            "seen_at": statement.excluded.seen_at,
+        },
+    )
+    await session.execute(statement, rows)
+    return len(rows)
+
+
+def _rows(integration_id: str, tokens: Iterable[KeptToken], seen_at: datetime) -> list[dict]:
+    return [
         {
             "integration_id": integration_id,
             "country_code": token.key.country_code,
@@ -56,21 +88,6 @@ async def store_tokens(session: AsyncSession, integration_id: str, tokens: Itera
         }
         for token in _newest_per_key(tokens)
     ]
-    if not rows:
-        return 0
-    insert = upsert_for(session.get_bind())
-    statement = insert(PartnerToken)
-    table = PartnerToken.__table__
-    newer = statement.excluded.last_updated >= table.c.last_updated
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c[name] for name in _KEY],
-        set_={
-            **{name: case((newer, statement.excluded[name]), else_=table.c[name]) for name in _REPLACED},
-            "seen_at": statement.excluded.seen_at,
-        },
-    )
-    await session.execute(statement, rows)
-    return len(rows)
 
 
 async def invalidate_unseen(session: AsyncSession, integration_id: str, seen_before: datetime) -> int:

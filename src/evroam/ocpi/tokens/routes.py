@@ -111,10 +111,9 @@ async def _put(session: AsyncSession, caller: Caller, version: str, request: Req
     token = validated(token_model(version), await read_json(request), PATTERN_PROBLEMS)
     _same_key(key, token.model_dump(include={"country_code", "party_id", "uid", "type"}))
     document = _valid_document(kept, token, (party.country_code, party.party_id))
-    existed = await tokens.find_token(session, integration_id, key) is not None
-    await tokens.store_tokens(session, integration_id, [document], utcnow())
+    created = await tokens.store_token(session, integration_id, document, utcnow())
     await session.commit()
-    return ocpi_response(None, http_status=200 if existed else 201)
+    return ocpi_response(None, http_status=201 if created else 200)
 
 
 async def _patch(session: AsyncSession, caller: Caller, version: str, request: Request, key: TokenKey,
