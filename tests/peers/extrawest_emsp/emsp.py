@@ -6,7 +6,10 @@
 It serves OCPI 2.2.1 and 2.1.1 in the eMSP role on 127.0.0.1:<port> with an in-memory store, accepts
 `--token-a` as the registration token it issued (offline) to the CPO, and shows its store at `GET /store`
 (no authentication: a test door) so that tests can see what the CPO registered and pushed, and the
-real-time authorizations it answered.
+real-time authorizations it answered. The store keeps only the latest state of each object, so it also
+lists each push the CPO made (`pushes`: method, path, the HTTP status and `Location` answered, in arrival
+order), to show how many times a document arrived and in which order, and what its models refused
+(`refusals`: method, path and pydantic's errors of each request answered 422).
 
 It is a Tokens Sender (token_sender.py): tests seed its tokens through the door `POST /store/tokens`
 (a JSON list of tokens in either version's shape; a token with the same uid and type is replaced in
@@ -48,6 +51,8 @@ os.environ.update(
 
 import uvicorn  # noqa: E402
 from fastapi import Request  # noqa: E402
+from fastapi.exception_handlers import request_validation_exception_handler  # noqa: E402
+from fastapi.exceptions import RequestValidationError  # noqa: E402
 from fastapi.encoders import jsonable_encoder  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
 from pydantic import ValidationError  # noqa: E402
@@ -74,6 +79,11 @@ class Store:
     # Each real-time authorization answered: what was asked (the LocationReferences as py_ocpi read
     # it) and the answer.
     authorizations: list[dict[str, Any]] = []
+    # Each PUT, PATCH, POST and DELETE below a functional module: method, path, the HTTP status and
+    # `Location` header answered.
+    pushes: list[dict[str, Any]] = []
+    # Each request py_ocpi's models refused (HTTP 422): method, path and the errors it answered.
+    refusals: list[dict[str, Any]] = []
 
 
 def _our_credentials(token: str, version: str) -> dict[str, Any]:
@@ -183,10 +193,29 @@ async def tokens_on_the_wire(request: Request, call_next) -> Any:
     return response
 
 
+@app.middleware("http")
+async def record_pushes(request: Request, call_next) -> Any:
+    response = await call_next(request)
+    path = request.scope["path"]
+    if request.method != "GET" and path.startswith("/ocpi/") and "/credentials" not in path:
+        Store.pushes.append({"method": request.method, "path": path, "status": response.status_code,
+                             "location": response.headers.get("location")})
+    return response
+
+
+@app.exception_handler(RequestValidationError)
+async def record_refusals(request: Request, exc: RequestValidationError) -> Any:
+    """Answers as FastAPI does (422, `{"detail": errors}`), remembering the errors."""
+    Store.refusals.append({"method": request.method, "path": request.scope["path"],
+                           "errors": jsonable_encoder(exc.errors())})
+    return await request_validation_exception_handler(request, exc)
+
+
 @app.get("/store")
 async def store() -> dict[str, Any]:
     return {"registration": Store.registration, "token_a": Store.token_a, "token_c": Store.token_c,
-            "objects": Store.objects, "tokens": list(Store.tokens.values()), "authorizations": Store.authorizations}
+            "objects": Store.objects, "tokens": list(Store.tokens.values()), "authorizations": Store.authorizations,
+            "pushes": Store.pushes, "refusals": Store.refusals}
 
 
 @app.post("/store/tokens")
