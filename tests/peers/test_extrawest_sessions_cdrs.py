@@ -12,16 +12,14 @@ The site and tariff avoid the conformant values extrawest-ocpi 2025.7.16 refuses
 test_extrawest_pushes.py: `EnergyMix.environ_impact` as a list, 2.1.1 `Hours` without
 `twentyfourseven`); the CDR carries the tariff, so the tariff's energy mix matters here too.
 
-On 2.1.1 extrawest refuses every CDR evroam sends, with HTTP 422, for three fields of its own `Cdr` model
-(py_ocpi/modules/cdrs/v_2_1_1/schemas.py) that disagree with OCPI 2.1.1 (mod_cdrs, mod_locations):
-* `end_date_time` required: 2.1.1 names the CDR's end `stop_date_time` (`end_date_time` is 2.2's
-  name), which evroam sends; no conformant CDR can satisfy extrawest here, so no test input avoids it;
-* `location.time_zone` required: optional (`?`) in 2.1.1's Location;
-* `location.evses[].connectors[].tariff_id` required: optional in 2.1.1's Connector.
-evroam's CDR location is the snapshot taken at the start, completed with what 2.1.1 requires; it says
-neither optional field. The 2.1.1 test asserts that these three, and nothing else, are refused (so the
-rest of evroam's CDR reads as extrawest's model), and that evroam keeps the CDR's delivery trying rather
-than losing it or counting it delivered.
+On 2.1.1 extrawest refuses every CDR evroam sends, with HTTP 422, for a field of its own `Cdr` model
+(py_ocpi/modules/cdrs/v_2_1_1/schemas.py) that disagrees with OCPI 2.1.1 (mod_cdrs): it requires
+`end_date_time`, where 2.1.1 names the CDR's end `stop_date_time` (`end_date_time` is 2.2's name), which
+evroam sends; no conformant CDR can satisfy extrawest here, so no test input avoids it. (It also
+requires `location.time_zone` and the connector's `tariff_id`, both optional in 2.1.1: evroam's CDR
+location says both, from the partner's location and the CDR's tariff.) The 2.1.1 test asserts that this
+field, and nothing else, is refused (so the rest of evroam's CDR reads as extrawest's model), and that
+evroam keeps the CDR's delivery trying rather than losing it or counting it delivered.
 
 Left as extrawest does it (the tests do not lean on it): a PATCH of `charging_periods` replaces the list
 it holds (py_ocpi's `partially_update_attributes` sets every field given), where 2.2.1 says the periods
@@ -56,8 +54,7 @@ CHARGER = "XW-SESSION-1"
 ELEMENTS = [{"priceComponents": [{"type": "ENERGY", "price": 0.30, "vat": 24, "stepSize": 1},
                                  {"type": "FLAT", "price": 0.50, "vat": 24, "stepSize": 1}]}]
 # What extrawest's 2.1.1 Cdr refuses in every CDR evroam sends (see the module docstring).
-EXTRAWEST_211_CDR_DEFECTS = {("body", "end_date_time"), ("body", "location", "time_zone"),
-                             ("body", "location", "evses", 0, "connectors", 0, "tariff_id")}
+EXTRAWEST_211_CDR_DEFECTS = {("body", "end_date_time")}
 
 
 class Charger:
@@ -220,8 +217,8 @@ async def test_the_peer_receives_the_cdr_once(client, runtime, live_evroam, extr
 @pytest.mark.parametrize("extrawest_versions", ["2.1.1"])
 async def test_extrawest_refuses_the_211_cdr_for_its_own_defects_and_evroam_keeps_it(
         client, runtime, live_evroam, extrawest, extrawest_versions):
-    """See the module docstring: the 2.1.1 CDR evroam sends is refused for three fields only, each one
-    extrawest's defect; the delivery keeps trying, the CDR neither lost nor counted delivered."""
+    """See the module docstring: the 2.1.1 CDR evroam sends is refused for one field only, extrawest's
+    defect; the delivery keeps trying, the CDR neither lost nor counted delivered."""
     charged = await charge(client, runtime, extrawest)
     [cdr] = ok(await client.get(f"{API}/cdrs", params={"integrationId": charged.peer.integration_id}))["items"]
     [delivery] = [row for row in await charged.deliveries() if row["module"] == "cdrs"]

@@ -44,8 +44,9 @@ def test_2_1_1_location_is_the_snapshot_completed_from_the_partners_location():
     assert (evse["uid"], evse["evse_id"], evse["status"]) == ("3256", "BE*BEC*E041503003", "AVAILABLE")
     assert evse["connectors"] == [{
         "id": "1", "standard": "IEC_62196_T2", "format": "SOCKET", "power_type": "AC_1_PHASE", "voltage": 220,
-        "amperage": 16, "last_updated": "2015-03-16T10:10:02Z",
-    }]
+        "amperage": 16, "tariff_id": "12", "last_updated": "2015-03-16T10:10:02Z",
+    }], "the connector's tariff is the one the CDR is priced by"
+    assert location["time_zone"] == location_211()["time_zone"], "where the partner's location says it"
     assert location["coordinates"] == {"latitude": "3.729944", "longitude": "51.047599"}, "as the CDR says"
 
 

@@ -140,8 +140,11 @@ def _location(cdr: Mapping[str, Any], published: Mapping[str, Any] | None) -> di
         "power_type": snapshot["connector_power_type"],
         "voltage": connector.get("voltage", voltage),
         "amperage": connector.get("amperage", amperage),
-        "last_updated": connector.get("last_updated", stamp),
     }
+    tariffs = cdr.get("tariffs") or []
+    if tariffs:  # the tariff that applied at this connector is the one the CDR is priced by
+        said_connector["tariff_id"] = tariffs[0]["id"]
+    said_connector["last_updated"] = connector.get("last_updated", stamp)
     said_evse = {"uid": snapshot["evse_uid"], "evse_id": snapshot["evse_id"], "status": evse.get("status", "UNKNOWN"),
                  "connectors": [said_connector], "last_updated": evse.get("last_updated", stamp)}
     place = {name: snapshot[name] for name in _PLACE_FIELDS if snapshot.get(name) is not None}
@@ -152,5 +155,6 @@ def _location(cdr: Mapping[str, Any], published: Mapping[str, Any] | None) -> di
         "postal_code": snapshot.get("postal_code") or "",
         "coordinates": geo_location(snapshot["coordinates"]),
         "evses": [said_evse],
+        **({"time_zone": trimmed["time_zone"]} if trimmed and trimmed.get("time_zone") else {}),
         "last_updated": (trimmed or {}).get("last_updated", stamp),
     }
