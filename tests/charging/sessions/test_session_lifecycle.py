@@ -48,9 +48,9 @@ async def test_an_authorized_session_is_priced_and_reported_to_the_tokens_integr
     assert done["status"] == "COMPLETED"
     assert Decimal(str(done["kwh"])) == Decimal(20)
     # 20 kWh at 0.30 and a 0.50 start fee, +24 % VAT.
-    assert done["totalCost"] == {"exclVat": 6.5, "inclVat": 8.06}
-    assert done["costs"]["energy"] == {"exclVat": 6.0, "inclVat": 7.44}
-    assert done["costs"]["fixed"] == {"exclVat": 0.5, "inclVat": 0.62}
+    assert done["costs"]["total"] == {"exclVat": 6.5, "inclVat": 8.06, "vat": 1.56}
+    assert done["costs"]["energy"] == {"exclVat": 6.0, "inclVat": 7.44, "vat": 1.44}
+    assert done["costs"]["fixed"] == {"exclVat": 0.5, "inclVat": 0.62, "vat": 0.12}
     assert done["tariffId"] == network.tariff_id and done["currency"] == "EUR"
     assert ok(await network.client.get(f"/api/v2/cpo/sessions/{done['id']}")) == done
 
@@ -75,7 +75,7 @@ async def test_events_out_of_order_make_the_same_session(network: Network) -> No
     assert (await network.only_session())["status"] == "PENDING"
     ok(await network.post(started()))
     done = await network.only_session()
-    assert done["status"] == "COMPLETED" and done["totalCost"] == {"exclVat": 6.5, "inclVat": 8.06}
+    assert done["status"] == "COMPLETED" and done["costs"]["total"] == {"exclVat": 6.5, "inclVat": 8.06, "vat": 1.56}
     assert done["startDateTime"] == at(0) and done["endDateTime"] == at(60)
 
 
@@ -92,5 +92,5 @@ async def test_each_change_of_a_session_is_announced_once(network: Network, chan
 async def test_a_session_without_a_decision_or_free_vending_is_nobodys(network: Network) -> None:
     ok(await network.post(started(), stopped()))
     done = await network.only_session()
-    assert (done["status"], done["integrationId"], done["totalCost"]) == ("COMPLETED", None, None)
+    assert (done["status"], done["integrationId"], done["costs"]) == ("COMPLETED", None, None)
     assert await document_of(network, done["id"]) is None

@@ -1,7 +1,6 @@
 """Shapes of the CDR reads and of a correction.
 
-Amounts are exact decimals, written as JSON numbers; each cost is given without and with VAT, and the
-VAT between them. `cdr` on a single CDR is the OCPI 2.2.1 document as partners receive it.
+Costs are broken down as for sessions (charging/cost_schemas.py). `cdr` on a single CDR is the OCPI 2.2.1 document as partners receive it.
 """
 
 from __future__ import annotations
@@ -15,27 +14,7 @@ from pydantic import Field
 from evroam.api.schemas import CamelModel, Instant, JsonNumber, Omittable, RequestModel
 from evroam.charging.cdrs.builder import money
 from evroam.charging.cdrs.models import Cdr
-
-_COSTS = {"total": "total_cost", "fixed": "total_fixed_cost", "energy": "total_energy_cost",
-          "time": "total_time_cost", "parking": "total_parking_cost", "reservation": "total_reservation_cost"}  # fmt: skip
-
-
-class CostOut(CamelModel):
-    excl_vat: JsonNumber = Field(description="Amount excluding VAT, in the CDR's currency")
-    incl_vat: JsonNumber = Field(description="Amount including VAT, in the CDR's currency")
-    vat: JsonNumber = Field(description="The VAT in it: inclVat - exclVat")
-
-
-class CdrCostsOut(CamelModel):
-    """The OCPI cost fields; a field the CDR does not carry (reservation, mostly) is null."""
-
-    total: CostOut
-    fixed: CostOut | None
-    energy: CostOut | None
-    time: CostOut | None
-    parking: CostOut | None
-    reservation: CostOut | None
-
+from evroam.charging.cost_schemas import COST_FIELDS, Cost, CostBreakdown
 
 class CdrOut(CamelModel):
     id: str
@@ -51,7 +30,7 @@ class CdrOut(CamelModel):
     total_energy: JsonNumber = Field(description="kWh")
     total_time: JsonNumber = Field(description="Hours, charging and parking")
     total_parking_time: JsonNumber = Field(description="Hours")
-    costs: CdrCostsOut
+    costs: CostBreakdown
     created_at: datetime
     last_updated: datetime
 
@@ -78,21 +57,18 @@ class CorrectionOut(CamelModel):
 
 def cdr_out(cdr: Cdr, *, detail: bool = False) -> CdrOut:
     document = cdr.document
-    costs = {name: _cost(document.get(field)) for name, field in _COSTS.items()}
+    costs = {name: _cost(document.get(field)) for name, field in COST_FIELDS.items()}
     values = dict(
         id=cdr.id, integration_id=cdr.integration_id, session_id=cdr.session_id, charger_id=cdr.charger_id,
         site_id=cdr.site_id, credit=cdr.credit, credit_reference_id=cdr.credit_reference_id, currency=cdr.currency,
         start_date_time=cdr.start_date_time, end_date_time=cdr.end_date_time, total_energy=cdr.total_energy,
         total_time=Decimal(str(document["total_time"])),
         total_parking_time=Decimal(str(document.get("total_parking_time", 0))),
-        costs=CdrCostsOut(**costs), created_at=cdr.created_at, last_updated=cdr.last_updated,
+        costs=CostBreakdown(**costs), created_at=cdr.created_at, last_updated=cdr.last_updated,
     )  # fmt: skip
     return CdrDetailOut(**values, cdr=document) if detail else CdrOut(**values)
 
 
-def _cost(price: dict[str, Any] | None) -> CostOut | None:
+def _cost(price: dict[str, Any] | None) -> Cost | None:
     amounts = money(price)
-    if amounts is None:
-        return None
-    excl_vat, incl_vat = amounts
-    return CostOut(excl_vat=excl_vat, incl_vat=incl_vat, vat=incl_vat - excl_vat)
+    return None if amounts is None else Cost.of(*amounts)
