@@ -21,12 +21,13 @@ async def post_cdrs(runtime, integration_id: str, *cdr_ids: str) -> None:
 
 
 async def push_objects(runtime, integration_id: str, *pushes: tuple[str, str, int]) -> None:
-    """pushes: (location id, PUT or PATCH, sequence number carried in the body)."""
+    """Session pushes (sessions are what an outage must not lose: a PATCH is never superseded by another,
+    only by a PUT); pushes: (session id, PUT or PATCH, sequence number carried in the body)."""
     async with runtime.sessions() as session:
         for object_id, method, sequence in pushes:
             body = orjson.dumps({"id": object_id, "seq": sequence}).decode()
             await session.run_sync(lambda sync, o=object_id, m=method, b=body: enqueue(
-                sync, integration_id, "locations", o, m, f"/FI/EVR/{o}", b))
+                sync, integration_id, "sessions", o, m, f"/FI/EVR/{o}", b))
         await session.commit()
 
 

@@ -15,7 +15,6 @@ from evroam.delivery.worker import DeliveryPolicy, run_worker
 from tests.delivery.outbox_rows import all_delivered, post_cdrs, push_objects, rows
 from tests.ocpi.factories import eventually, set_integration, worker_running
 
-pytestmark = pytest.mark.usefixtures("cdrs_pushed")
 
 POLICY = DeliveryPolicy(base_delay=0.05, max_delay=0.3, idle_poll=0.05, lease=5, shutdown_grace=2, concurrency=8)
 CONNECTED = "Credentials exchanged over OCPI 2.2.1 on 2026-12-01 10:00 UTC (evroam was the credentials RECEIVER)."
@@ -28,7 +27,7 @@ def settings_overrides():
 
 
 def object_pushes(sequence: int) -> list[tuple[str, str, int]]:
-    """A: full PUTs only (may coalesce); B: PATCHes only (all must go); C: both."""
+    """Of three sessions, A: full PUTs only (may coalesce); B: PATCHes only (all must go); C: both."""
     return [("A", "PUT", sequence), ("B", "PATCH", sequence), ("C", "PATCH" if sequence % 2 else "PUT", sequence)]
 
 
@@ -47,10 +46,10 @@ async def status_description(client, integration_id) -> str | None:
 
 def assert_objects_in_order(faulty, last_sequence: int) -> None:
     for object_id in ("A", "B", "C"):
-        sequences = [body["seq"] for _, body in faulty.objects[("locations", object_id)]]
+        sequences = [body["seq"] for _, body in faulty.objects[("sessions", object_id)]]
         assert sequences == sorted(sequences), f"{object_id} arrived out of order: {sequences}"
         assert sequences[-1] == last_sequence, f"{object_id}'s last state is missing: {sequences}"
-    patches = [body["seq"] for method, body in faulty.objects[("locations", "B")] if method == "PATCH"]
+    patches = [body["seq"] for method, body in faulty.objects[("sessions", "B")] if method == "PATCH"]
     assert sorted(set(patches)) == list(range(last_sequence + 1)), "a PATCH carries part of the state: none is skipped"
 
 
@@ -138,6 +137,6 @@ async def test_two_workers_never_deliver_one_row_twice(runtime, database_url, fa
         await eventually(lambda: all_delivered(runtime, partner.integration_id), timeout=60)
     assert faulty.cdr_posts == Counter({cdr_id: 1 for cdr_id in cdr_ids}), "each CDR POSTed exactly once"
     for object_id in ("A", "B", "C"):
-        received = [body["seq"] for _, body in faulty.objects[("locations", object_id)]]
+        received = [body["seq"] for _, body in faulty.objects[("sessions", object_id)]]
         assert len(received) == len(set(received)), f"a row of {object_id} was delivered twice: {received}"
     assert_objects_in_order(faulty, last_sequence=19)

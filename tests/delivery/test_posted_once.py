@@ -18,7 +18,6 @@ from tests.delivery.outbox_rows import all_delivered, post_cdrs, rows
 from tests.ocpi.factories import eventually, worker_running
 from tests.support.faulty_partner import Fault
 
-pytestmark = pytest.mark.usefixtures("cdrs_pushed")
 
 QUICK = DeliveryPolicy(base_delay=0.05, max_delay=0.2, idle_poll=0.05, lease=5, shutdown_grace=2)
 

@@ -122,7 +122,7 @@ class FaultyPartner:
         finally:
             await self.stop()
 
-    def version_details(self, version: str, modules: tuple[str, ...] = ("locations", "tariffs", "cdrs")) -> dict:
+    def version_details(self, version: str, modules: tuple[str, ...] = ("locations", "tariffs", "sessions", "cdrs")) -> dict:
         endpoints = [{"identifier": module, "role": "RECEIVER", "url": f"{self.base_url}/emsp/{version}/{module}"}
                      for module in modules]
         return {"version": version, "endpoints": endpoints}
