@@ -48,7 +48,8 @@ def serve(
 
 @app.command()
 def worker() -> None:
-    """Deliver OCPI pushes from the outbox until stopped (run several against PostgreSQL to scale)."""
+    """Run the background jobs (OCPI pushes, token pulls, session timeouts) until stopped; several may run
+    against PostgreSQL."""
     from evroam.delivery.cli import run_standalone
 
     asyncio.run(run_standalone(_settings()))

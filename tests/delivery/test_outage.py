@@ -1,5 +1,5 @@
 """A partner's outage, scripted: pushes pile up and the integration says so; afterwards every CDR is at
-the partner exactly once and every object's last state is there, in order; a worker killed mid-delivery
+the partner exactly once and every session's last state is there, in order; a worker killed mid-delivery
 loses nothing; two workers never deliver one row twice."""
 
 from __future__ import annotations
