@@ -142,7 +142,8 @@ def charger_events(vector: dict[str, Any], reference: str) -> list[dict[str, Any
     add("SessionStarted", start, socketId=1, transactionId="tx-1", idTag="DRIVER1", meterStartWh=str(METER_START_WH),
         authorizationReference=reference)
     status(start, "Charging")
-    samples = {start + timedelta(seconds=s) for s in range(SAMPLE_EVERY_S, int((end - start).total_seconds()), SAMPLE_EVERY_S)}
+    length_s = int((end - start).total_seconds())
+    samples = {start + timedelta(seconds=offset) for offset in range(SAMPLE_EVERY_S, length_s, SAMPLE_EVERY_S)}
     samples |= {part.end for part in parts[:-1]}
     state = "CHARGING"
     for moment in sorted(samples):
