@@ -35,6 +35,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
@@ -256,10 +257,11 @@ class Receiver:
 
 
 @asynccontextmanager
-async def receivers_running(count: int) -> AsyncIterator[list[tuple[Receiver, str]]]:
+async def receivers_running(count: int, kind: type = Receiver) -> AsyncIterator[list[tuple[Any, str]]]:
+    """`count` receivers of `kind` (a class with a FastAPI `app`), each served on its own loopback port."""
     servers, running = [], []
     for _ in range(count):
-        receiver, port = Receiver(), free_port()
+        receiver, port = kind(), free_port()
         server = uvicorn.Server(uvicorn.Config(receiver.app, host="127.0.0.1", port=port, log_level="warning",
                                                lifespan="off"))
         servers.append((server, asyncio.create_task(server.serve())))

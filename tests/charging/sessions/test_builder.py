@@ -105,6 +105,18 @@ def test_energy_is_read_between_samples_on_a_straight_line() -> None:
     assert starts_and_energy(state) == [("08:00", D("4.5")), ("08:15", D("1.5"))]
 
 
+@pytest.mark.parametrize("last_s", [20.3, 20.7])
+def test_the_energy_is_the_registers_difference_whatever_fraction_of_a_second_the_last_event_has(last_s: float) -> None:
+    """The session is whole seconds long: an end rounded down to 20 s still counts what was metered at 20.3 s."""
+    start = T0 + timedelta(seconds=0.2)
+    events = [Started(start, 1, 1, "TAG", D(1000)), Meter(start + timedelta(seconds=10.6), 2, D(1100)),
+              Stopped(start + timedelta(seconds=last_s), 3, D(1200), "Local")]
+    completed = build(events, Settings(15))
+    assert completed.kwh == sum(period.period.energy_kwh for period in completed.periods) == D("0.2")
+    active = build([*events[:1], Meter(start + timedelta(seconds=last_s), 2, D(1100))], Settings(15))
+    assert active.kwh == D("0.1")
+
+
 def test_a_register_that_goes_back_holds_its_value() -> None:
     events = [Started(at(0), 1, 1, "TAG", D(1000)), Meter(at(10), 2, D(4000)), Meter(at(20), 3, D(2000)),
               Stopped(at(30), 4, D(5000), "Local")]

@@ -196,7 +196,9 @@ class _EnergyLine:
     def energy_at(self, offset: Decimal | int) -> Decimal:
         offset = Decimal(offset)
         index = bisect_right(self.offsets, offset)
-        if index >= len(self.offsets):
+        # The session's length is its last event to the whole second: rounded down (an event at 20.3 s
+        # ends the session at 20 s), the end still holds all the energy the register shows.
+        if index >= len(self.offsets) or offset >= self.length_s:
             return self.energy[-1]
         before, after = self.offsets[index - 1], self.offsets[index]
         low, high = self.energy[index - 1], self.energy[index]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
@@ -188,7 +188,8 @@ def _energy(value: Decimal | None) -> Decimal | None:
 
 
 def _amount(value: Decimal) -> Decimal:
-    return value.quantize(AMOUNT_STEP)
+    # Half up, as the engine rounds the Session's and the CDR's amounts: the operator sees what partners see.
+    return value.quantize(AMOUNT_STEP, ROUND_HALF_UP)
 
 
 def _without_stamp(document: dict[str, Any] | None) -> dict[str, Any] | None:
