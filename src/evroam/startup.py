@@ -19,7 +19,7 @@ from evroam.network.operators import service as operator_service
 from evroam.runtime import Runtime
 
 # The advisory lock key of bootstrap (any bigint, the same in every evroam process): "evroam" in ASCII.
-_BOOTSTRAP_LOCK = 0x657672_6F616D
+_BOOTSTRAP_LOCK = 0x6576726F616D
 
 
 class SchemaOutOfDate(RuntimeError):
