@@ -5,16 +5,18 @@ the integration publishes 200 site-backed locations of one charger with two sock
 presents a random stored idTag at a random published socket:
 
 1. in-process: `flows.authorize` called directly by `--concurrency` tasks, as the route does (the decision rows go through the group-committing decision log);
-2. over HTTP: evroam under uvicorn in a subprocess on loopback (as `evroam serve` runs it), `POST
-   /api/v2/cpo/authorize` from a concurrent httpx client (`--concurrency` requests in flight).
+2. over HTTP: evroam under uvicorn in a subprocess on loopback (as `evroam serve --workers N` runs it,
+   `--workers` processes), `POST /api/v2/cpo/authorize` from a concurrent httpx client (`--concurrency`
+   requests in flight; the client shares the machine's cores with the server).
 
 Latency is per decision, from the call to the answer (its row committed). Target over HTTP: 2,000
 decisions/s with p99 under 10 ms.
 
-    .venv/bin/python bench/bench_authorize.py [--tokens 100000] [--decisions 20000] [--concurrency 8]
+    .venv/bin/python bench/bench_authorize.py [--tokens 100000] [--decisions 20000] [--concurrency 8] [--workers 1]
                                               [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
 
 SQLite unless `--postgres` (or EVROAM_BENCH_DATABASE_URL) names a server; then in a fresh database there.
+`--workers` above 1 needs `--postgres`, as `evroam serve` does.
 """
 
 from __future__ import annotations
@@ -123,7 +125,7 @@ async def over_http(base_url: str, bodies: list[dict], concurrency: int) -> tupl
         return await run_concurrently(bodies, concurrency, decide)
 
 
-async def bench(tokens: int, decisions: int, concurrency: int, postgres: str | None) -> None:
+async def bench(tokens: int, decisions: int, concurrency: int, workers: int, postgres: str | None) -> None:
     async with AsyncExitStack() as stack:
         settings = await migrated(stack, postgres)
         async with bootstrapped(settings) as (runtime, operator_id):
@@ -135,10 +137,11 @@ async def bench(tokens: int, decisions: int, concurrency: int, postgres: str | N
             loaded = time.perf_counter() - started
         bodies = requests(uids, decisions)
         print(f"Authorize on {engine_name(postgres)}: {tokens} stored tokens (inserted in {loaded:.1f} s), "
-              f"{SITES * 2} published sockets, {decisions} decisions, {concurrency} in flight")
+              f"{SITES * 2} published sockets, {decisions} decisions, {concurrency} in flight, "
+              f"{workers} server process{'es' if workers > 1 else ''} over HTTP")
         report("in-process", *(await in_process(settings, bodies, concurrency)), target=False)
         async with evroam_server(settings.var_dir, settings.port, worker=False,
-                                 database_url=settings.database_url) as base_url:
+                                 database_url=settings.database_url, workers=workers) as base_url:
             report("HTTP", *(await over_http(base_url, bodies, concurrency)), target=True)
         async with bootstrapped(settings) as (runtime, _):
             async with runtime.sessions() as session:
@@ -153,10 +156,13 @@ async def main() -> None:
     parser.add_argument("--tokens", type=int, default=100_000)
     parser.add_argument("--decisions", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=1, help="evroam server processes (more need --postgres)")
     parser.add_argument("--postgres", default=os.environ.get("EVROAM_BENCH_DATABASE_URL"),
                         help="a PostgreSQL server URL (postgresql+asyncpg://...): run in a fresh database there")
     args = parser.parse_args()
-    await bench(args.tokens, args.decisions, args.concurrency, args.postgres)
+    if args.workers < 1 or (args.workers > 1 and not args.postgres):
+        parser.error("--workers: at least 1, and more than 1 only with --postgres")
+    await bench(args.tokens, args.decisions, args.concurrency, args.workers, args.postgres)
 
 
 if __name__ == "__main__":

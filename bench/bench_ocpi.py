@@ -144,23 +144,42 @@ async def publish(runtime: Runtime, integration_id: str, site_ids: list[int], ta
 
 
 @asynccontextmanager
-async def evroam_server(var_dir: Path, port: int, worker: bool, database_url: str) -> AsyncIterator[str]:
-    """evroam under uvicorn in its own process, as `evroam serve` runs it."""
+async def evroam_server(var_dir: Path, port: int, worker: bool, database_url: str,
+                        workers: int = 1) -> AsyncIterator[str]:
+    """evroam under uvicorn in its own process(es), as `evroam serve [--workers N]` runs it."""
     env = {**os.environ, "EVROAM_DATABASE_URL": database_url,
            "EVROAM_VAR_DIR": str(var_dir), "EVROAM_SECRET_KEY": SECRET_KEY, "EVROAM_BOOTSTRAP_API_KEY": API_KEY,
            "EVROAM_PORT": str(port), "EVROAM_PUBLIC_URL": f"http://127.0.0.1:{port}",
            "EVROAM_RUN_WORKER_IN_PROCESS": "true" if worker else "false"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "evroam.app:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"], env=env,
-    )
+    log = var_dir / "evroam-server.log"
+    # Log level info for the start-up lines the wait counts; no access log, which would cost every request.
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "evroam.app:create_app", "--host", "127.0.0.1",
+             "--port", str(port), "--workers", str(workers), "--log-level", "info", "--no-access-log"],
+            env=env, stdout=output, stderr=subprocess.STDOUT,
+        )
     base_url = f"http://127.0.0.1:{port}"
     try:
         await wait_until_serving(base_url, "evroam did not start")
+        await wait_until_started(log, workers)
         yield base_url
     finally:
         process.terminate()
         process.wait(timeout=30)
+        problems = [line for line in log.read_text().splitlines() if not line.startswith("INFO:")]
+        if problems:
+            print("\n".join(["  evroam server log:", *problems]))
+
+
+async def wait_until_started(log: Path, workers: int) -> None:
+    """Until every worker process has logged its start-up complete (30 s at most): the first one serving
+    is not yet all of them."""
+    for _ in range(300):
+        if log.read_text().count("Application startup complete.") >= workers:
+            return
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"not every one of {workers} evroam processes started:\n{log.read_text()}")
 
 
 async def pull_all(client: httpx.AsyncClient, url: str) -> tuple[int, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Annotated
 
 import typer
@@ -27,20 +28,61 @@ app.command("price", help="Price a CDR with a tariff (OCPI JSON files); prints t
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default EVROAM_PORT or 8000)")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Processes answering requests (default EVROAM_WORKERS or 1; more need PostgreSQL)"),
+    ] = None,
 ) -> None:
     """Serve the management API, the OCPI API and the docs."""
     import uvicorn
 
-    from evroam.app import create_app
-    from evroam.startup import SchemaOutOfDate
+    from evroam.database.engine import is_sqlite
 
+    # Worker processes read their settings from the environment as this one does: the options go there.
+    for name, value in (("HOST", host), ("PORT", port), ("WORKERS", workers)):
+        if value is not None:
+            os.environ[f"EVROAM_{name}"] = str(value)
     settings = _settings()
-    if host:
-        settings.host = host
-    if port:
-        settings.port = port
-    try:
+    url = settings.resolved_database_url()
+    if settings.workers > 1 and is_sqlite(url):
+        typer.echo(
+            "evroam: --workers (EVROAM_WORKERS) above 1 needs PostgreSQL (EVROAM_DATABASE_URL): SQLite takes "
+            "one writer at a time, and the embedded database is for one process",
+            err=True,
+        )
+        raise typer.Exit(1)
+    if not is_sqlite(url):
+        _refuse_old_schema(url)
+    if settings.workers == 1:
+        from evroam.app import create_app
+
         uvicorn.run(create_app(settings=settings), host=settings.host, port=settings.port, log_level="info")
+        return
+    settings.resolved_secret_key()  # generated here once, if it must be, rather than raced for by the workers
+    uvicorn.run(
+        "evroam.app:create_app",
+        factory=True,
+        workers=settings.workers,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+    )
+
+
+def _refuse_old_schema(url: str) -> None:
+    """Exit 1 naming the migration needed: checked here, before any process starts serving."""
+    from evroam.database.engine import create_engine
+    from evroam.startup import SchemaOutOfDate, check_schema
+
+    async def check() -> None:
+        engine = create_engine(url)
+        try:
+            await check_schema(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(check())
     except SchemaOutOfDate as exc:
         typer.echo(f"evroam: {exc}", err=True)
         raise typer.Exit(1) from exc

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     database_url: str = ""
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # Processes `evroam serve` answers requests in (uvicorn workers): more than one needs PostgreSQL.
+    workers: int = Field(default=1, ge=1)
     public_url: str = ""
     country_code: str = Field(default="FI", min_length=2, max_length=2)
     party_id: str = Field(default="EVR", min_length=3, max_length=3)
