@@ -8,7 +8,7 @@ the CDR builder read as it is.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
@@ -22,6 +22,12 @@ Energy = Numeric(16, 6)
 Amount = Numeric(16, 4)
 ENERGY_STEP = Decimal("0.000001")
 AMOUNT_STEP = Decimal("0.0001")
+
+
+def rounded_amount(value: Decimal) -> Decimal:
+    """Money as stored and shown: half up, as the engine rounds the Session's and the CDR's amounts, so the
+    operator sees what partners see."""
+    return value.quantize(AMOUNT_STEP, ROUND_HALF_UP)
 
 
 class ChargingSession(Base):

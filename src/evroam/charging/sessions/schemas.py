@@ -11,9 +11,9 @@ from pydantic import Field, model_validator
 
 from evroam.api.schemas import CamelModel, JsonNumber
 from evroam.charging.cost_schemas import COST_FIELDS, Cost, CostBreakdown
+from evroam.charging.sessions.models import rounded_amount
 
 SessionStatus = Literal["PENDING", "ACTIVE", "COMPLETED", "INVALID"]
-_AMOUNT = Decimal("0.0001")
 
 
 class SessionOut(CamelModel):
@@ -45,7 +45,7 @@ class SessionOut(CamelModel):
             return row
         values = {name: getattr(row, name) for name in cls.model_fields if hasattr(row, name) and name != "costs"}
         values["costs"] = None if row.costs is None else {
-            shown: Cost.of(*(Decimal(row.costs[field][side]).quantize(_AMOUNT) for side in ("exclVat", "inclVat")))
+            shown: Cost.of(*(rounded_amount(Decimal(row.costs[field][side])) for side in ("exclVat", "inclVat")))
             for shown, field in COST_FIELDS.items()
         }
         return values

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
@@ -21,7 +21,7 @@ from evroam.charging.authorization.models import Authorization
 from evroam.charging.events import service as events_service
 from evroam.charging.events.models import ChargerEvent
 from evroam.charging.sessions import builder
-from evroam.charging.sessions.models import AMOUNT_STEP, ENERGY_STEP, ChargingSession
+from evroam.charging.sessions.models import ENERGY_STEP, ChargingSession, rounded_amount
 from evroam.database.base import utcnow
 from evroam.database.locks import locked_row
 from evroam.database.paging import PageRequest, paginate
@@ -168,8 +168,8 @@ async def save(
         "kwh": _energy(state.kwh), "stop_reason": state.stop_reason, "currency": attributed.currency,
         "tariff_id": attributed.tariff_id, "tariff": attributed.tariff,
         "costs": None if cost is None else _costs(cost),
-        "total_cost_excl_vat": None if cost is None else _amount(cost.total_cost.excl_vat),
-        "total_cost_incl_vat": None if cost is None else _amount(cost.total_cost.incl_vat),
+        "total_cost_excl_vat": None if cost is None else rounded_amount(cost.total_cost.excl_vat),
+        "total_cost_incl_vat": None if cost is None else rounded_amount(cost.total_cost.incl_vat),
     }
     unchanged = all(getattr(charging, name) == value for name, value in values.items())
     if unchanged and _without_stamp(charging.document) == _without_stamp(attributed.document):
@@ -185,11 +185,6 @@ async def save(
 
 def _energy(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(ENERGY_STEP)
-
-
-def _amount(value: Decimal) -> Decimal:
-    # Half up, as the engine rounds the Session's and the CDR's amounts: the operator sees what partners see.
-    return value.quantize(AMOUNT_STEP, ROUND_HALF_UP)
 
 
 def _without_stamp(document: dict[str, Any] | None) -> dict[str, Any] | None:
