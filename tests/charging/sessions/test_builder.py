@@ -184,6 +184,21 @@ def test_parking_is_when_the_socket_says_the_ev_asks_for_no_power() -> None:
     assert state.cost.total_cost.excl_vat == D(5) + D(1)
 
 
+def test_time_out_of_order_is_not_billed() -> None:
+    events = [*one_hour_of_20_kwh()[:-1], SocketStatus(at(20), 20, "Faulted"), SocketStatus(at(30), 21, "Charging"),
+              SocketStatus(at(40), 22, "Unavailable"), SocketStatus(at(45), 23, "SuspendedEV"),
+              Stopped(at(60), 9, D(21000), "Local")]
+    time = {"price_components": [{"type": "TIME", "price": 6, "vat": 10, "step_size": 60}]}
+    parking = {"price_components": [{"type": "PARKING_TIME", "price": 12, "vat": 10, "step_size": 60}]}
+    state = build(events, Settings(60), tariff(energy(0.25), time, parking))
+    assert [(p.period.start, p.period.state, p.period.duration_s) for p in state.periods] == [
+        (at(0), PeriodState.CHARGING, 1200), (at(20), PeriodState.CHARGING, 0), (at(30), PeriodState.CHARGING, 600),
+        (at(40), PeriodState.CHARGING, 0), (at(45), PeriodState.PARKING, 900)]
+    assert sum(p.period.energy_kwh for p in state.periods) == D(20), "energy is billed whenever the meter counted it"
+    # 20 kWh at 0.25, 30 minutes charging at 6/h, 15 minutes parking at 12/h: the 15 out of order are free.
+    assert state.cost.total_cost.excl_vat == D(5) + D(3) + D(3)
+
+
 def test_the_state_of_charge_is_kept_only_when_it_is_to_be_sent() -> None:
     events = [Started(at(0), 1, 1, "TAG", D(0)), Meter(at(10), 2, D(2000), state_of_charge=D(40)),
               Meter(at(20), 3, D(4000), state_of_charge=D(55)), Stopped(at(30), 4, D(6000), "Local")]

@@ -194,3 +194,23 @@ async def test_a_version_change_re_renders_sessions_and_cdrs_silently(network: N
     assert "stop_date_time" in (await served(network, network.integration_id, "cdrs", cdr_id))
     assert len(await pushes(network, network.integration_id, "sessions")) == queued
     assert len(await pushes(network, network.integration_id, "cdrs")) == 1
+
+
+def status(minutes: float, name: str, error: str = "NoError") -> dict[str, Any]:
+    return {"eventId": f"status-{minutes}", "type": "StatusChanged", "time": at(minutes), "socketId": 1,
+            "status": name, "errorCode": error}
+
+
+async def test_time_the_evse_was_out_of_order_is_not_in_the_cdr(network: Network) -> None:
+    """Gireve (charging-notes "CDRs"): total_time excludes the time the EVSE was out of order."""
+    await with_receivers(network, network.integration_id)
+    decision = await network.authorize()
+    ok(await network.post(started(decision["authorizationReference"]), meter(20, 7000),
+                          status(20, "Faulted", "GroundFailure"), status(35, "Charging"), stopped(60, 15000)))
+    cdr = (await pushes(network, network.integration_id, "cdrs"))[0][2]
+    assert schema_errors("cdrs", "CDR", cdr) == []
+    assert cdr["total_time"] == 0.75, "an hour less the 15 minutes out of order"
+    faulted = next(p for p in cdr["charging_periods"] if p["start_date_time"] == at(20))
+    assert {"type": "TIME", "volume": 0.0} in faulted["dimensions"]
+    session = await served(network, network.integration_id, "sessions", cdr["session_id"])
+    assert session["total_cost"] == cdr["total_cost"]

@@ -12,7 +12,11 @@ was offline and sends its backlog late (or shuffled) gives the same session as o
   price component could become active (ocpi-notes §13.6): the tariff's clock times and days, its
   min/max_duration, the moment the energy reaches a min/max_kwh, a power or current reading on the other
   side of a min/max_power or min/max_current, and the socket switching between charging and parking
-  (SuspendedEV and Finishing are parking: the EV does not ask for power).
+  (SuspendedEV and Finishing are parking: the EV does not ask for power) or going out of order.
+* Out of order (Faulted, Unavailable): that time is no charging or parking time the driver pays for
+  (Gireve, charging-notes "CDRs": total_time excludes it). Its period states its time as zero hours, so
+  the session's and the CDR's totals and time costs leave it out, and only energy the meter still
+  counted in it is billed.
 * Cost: the pricing engine's, with the tariff that applied at the start.
 """
 
@@ -37,6 +41,10 @@ _THOUSAND = Decimal(1000)
 _MICROSECONDS = Decimal(1_000_000)
 # Socket statuses during a session in which the EV asks for no power (OCPI's PARKING_TIME).
 PARKING_STATUSES = frozenset({"SuspendedEV", "Finishing"})
+# Socket statuses during a session in which the EVSE is out of order: time nobody is billed for.
+OUT_OF_ORDER_STATUSES = frozenset({"Faulted", "Unavailable"})
+# The phase of a session between two switches: charging, parking, or (None) out of order.
+_Phase = PeriodState | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,16 +243,22 @@ def _periods(
     return tuple(_period(line, offset, length, switches, settings) for offset, length in pieces)
 
 
-def _state_switches(line: _EnergyLine, statuses: Sequence[SocketStatus]) -> dict[int, PeriodState]:
-    """Offset -> the state from then on, where the socket switched between charging and parking."""
-    switches: dict[int, PeriodState] = {}
-    state = PeriodState.CHARGING
+def _state_switches(line: _EnergyLine, statuses: Sequence[SocketStatus]) -> dict[int, _Phase]:
+    """Offset -> the phase from then on, where the socket switched between charging, parking and out of order."""
+    switches: dict[int, _Phase] = {}
+    phase: _Phase = PeriodState.CHARGING
     for status in statuses:
-        now = PeriodState.PARKING if status.status in PARKING_STATUSES else PeriodState.CHARGING
-        if now != state:
+        now = _phase(status.status)
+        if now != phase:
             switches[whole_seconds(status.time - line.start)] = now
-            state = now
+            phase = now
     return switches
+
+
+def _phase(status: str) -> _Phase:
+    if status in OUT_OF_ORDER_STATUSES:
+        return None
+    return PeriodState.PARKING if status in PARKING_STATUSES else PeriodState.CHARGING
 
 
 def _band_changes(line: _EnergyLine, restrictions: Sequence[Restrictions]) -> set[int]:
@@ -262,12 +276,12 @@ def _band_changes(line: _EnergyLine, restrictions: Sequence[Restrictions]) -> se
     return changes
 
 
-def _period(line: _EnergyLine, offset: int, length: int, switches: dict[int, PeriodState],
+def _period(line: _EnergyLine, offset: int, length: int, switches: dict[int, _Phase],
             settings: Settings) -> Period:
-    state = PeriodState.CHARGING
+    phase: _Phase = PeriodState.CHARGING
     for moment in sorted(switches):
         if moment <= offset:
-            state = switches[moment]
+            phase = switches[moment]
     end = offset + length
     # The samples describing the period: those whose segment (from the sample before) overlaps it.
     seen = [sample for index, sample in enumerate(line.samples)
@@ -276,9 +290,9 @@ def _period(line: _EnergyLine, offset: int, length: int, switches: dict[int, Per
     currents = [current for _, _, current, _ in seen if current is not None]
     charged = [soc for at, _, _, soc in line.samples if soc is not None and at <= end]
     period = SessionPeriod(
-        state,
+        phase or PeriodState.CHARGING,
         line.start + timedelta(seconds=offset),
-        length,
+        length if phase is not None else 0,  # out of order: no time billed
         (line.energy_at(end) - line.energy_at(offset)) / _THOUSAND,
         min(currents, default=None),
         max(currents, default=None),
