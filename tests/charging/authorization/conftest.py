@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,15 +7,9 @@ import httpx
 import pytest
 
 from evroam.runtime import Runtime
-from tests.support.authorizing_emsp import AuthorizingEmsp, published_integration, running_emsp, site_with_charger
+from tests.support.authorizing_emsp import AuthorizingEmsp, published_integration, site_with_charger
 
 AUTHORIZE = "/api/v2/cpo/authorize"
-
-
-@pytest.fixture
-async def emsp() -> AsyncIterator[AuthorizingEmsp]:
-    async with running_emsp() as partner:
-        yield partner
 
 
 @dataclass

@@ -1,1 +1,1 @@
-from tests.charging.sessions.conftest import emsp, network  # noqa: F401
+from tests.charging.sessions.conftest import network  # noqa: F401

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,13 +9,7 @@ import pytest
 from evroam.runtime import Runtime
 from tests.charging.sessions.timeline import TIMELINE
 from tests.integrations.factories import make_tariff, ok
-from tests.support.authorizing_emsp import (
-    AuthorizingEmsp,
-    published_integration,
-    running_emsp,
-    site_with_charger,
-    store_token,
-)
+from tests.support.authorizing_emsp import AuthorizingEmsp, published_integration, site_with_charger, store_token
 
 API = "/api/v2/cpo"
 # 0.30/kWh and a 0.50 start fee, both with 24 % VAT.
@@ -27,12 +20,6 @@ ELEMENTS = [{"priceComponents": [{"type": "ENERGY", "price": 0.30, "vat": 24, "s
 @pytest.fixture(autouse=True)
 def _session_starts_soon() -> None:
     TIMELINE.restart()
-
-
-@pytest.fixture
-async def emsp() -> AsyncIterator[AuthorizingEmsp]:
-    async with running_emsp() as partner:
-        yield partner
 
 
 @dataclass
