@@ -6,7 +6,7 @@ import orjson
 from sqlalchemy import select
 
 from evroam.delivery.models import DELIVERED, Delivery
-from evroam.delivery.outbox import enqueue, enqueue_post
+from evroam.delivery.outbox import enqueue
 
 
 def cdr(cdr_id: str) -> str:
@@ -16,7 +16,7 @@ def cdr(cdr_id: str) -> str:
 async def post_cdrs(runtime, integration_id: str, *cdr_ids: str) -> None:
     async with runtime.sessions() as session:
         for cdr_id in cdr_ids:
-            await session.run_sync(lambda sync, i=cdr_id: enqueue_post(sync, integration_id, "cdrs", i, cdr(i)))
+            await session.run_sync(lambda sync, i=cdr_id: enqueue(sync, integration_id, "cdrs", i, "POST", "", cdr(i)))
         await session.commit()
 
 

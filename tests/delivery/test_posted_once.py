@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import update
 
 from evroam.database.base import utcnow
-from evroam.delivery import service as delivery_service
 from evroam.delivery.models import DELIVERED, PENDING, RETRYING, Delivery
-from evroam.delivery.outbox import enqueue_post
+from evroam.delivery.outbox import enqueue
 from evroam.delivery.worker import DeliveryPolicy, _prune
 from tests.delivery.outbox_rows import all_delivered, post_cdrs, rows
 from tests.ocpi.factories import eventually, worker_running
@@ -28,9 +27,7 @@ async def test_a_cdr_is_posted_to_the_endpoint_itself_and_its_location_kept(runt
         await eventually(lambda: all_delivered(runtime, partner.integration_id))
     assert [(arrival.method, arrival.path) for arrival in faulty.arrivals] == [("POST", "/emsp/2.2.1/cdrs")] * 2
     assert faulty.cdrs["CDR-1"]["total_cost"] == {"excl_vat": 1.5}
-    async with runtime.sessions() as session:
-        locations = await delivery_service.partner_locations(session, partner.integration_id, "cdrs",
-                                                             ["CDR-1", "CDR-2", "CDR-3"])
+    locations = {row.object_id: row.partner_location for row in await rows(runtime, partner.integration_id)}
     assert locations == {f"CDR-{n}": f"{faulty.base_url}/emsp/2.2.1/cdrs/CDR-{n}" for n in (1, 2)}
     listing = (await client.get(f"/api/v2/cpo/integrations/{partner.integration_id}/deliveries")).json()
     assert {item["objectId"]: item["partnerLocation"] for item in listing["items"]} == locations
@@ -54,9 +51,14 @@ async def test_nothing_supersedes_a_cdr(runtime, partner):
 
 
 async def test_only_posted_once_modules_enqueue_posts(runtime, partner):
+    def push(module: str, method: str):
+        return lambda sync: enqueue(sync, partner.integration_id, module, "X", method, "", "{}")
+
     async with runtime.sessions() as session:
         with pytest.raises(ValueError, match="locations pushes are OBJECT"):
-            await session.run_sync(lambda sync: enqueue_post(sync, partner.integration_id, "locations", "L", "{}"))
+            await session.run_sync(push("locations", "POST"))
+        with pytest.raises(ValueError, match="cdrs pushes are POSTED_ONCE"):
+            await session.run_sync(push("cdrs", "PUT"))
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ One row is one HTTP request to one partner. How it reaches the partner is its mo
 * POSTED_ONCE (built: CDRs). `method` POST, `path` "" (the Receiver endpoint itself), `object_id` the CDR id;
   nothing supersedes it. The partner answers with a `Location` header, the CDR's URL on its side,
   which only the worker sees: it goes in a new nullable column `partner_location` (String 512),
-  written with the outcome, where the CDR capability reads it (`delivery.service.partner_locations`;
-  delivered rows of this kind are kept, not pruned). A retry after a lost answer may POST twice; the
+  written with the outcome and shown by the deliveries endpoint (delivered rows of this kind are kept,
+  not pruned: the record that the CDR reached the partner). A retry after a lost answer may POST twice; the
   worker takes the partner's "already known" answer for this CDR as delivered (`transport.py`).
 * RESULT (command results; chargingprofiles results too). `method` POST to the `response_url` the
   partner gave in its request: an absolute URL, not below an endpoint, so a new nullable column

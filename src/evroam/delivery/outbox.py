@@ -6,8 +6,8 @@ newest state is worth sending. The ledger PUTs whole objects only (a location wi
 tariff), so today a PUT or a DELETE supersedes; a PATCH (EVSE status) supersedes nothing. Rows a worker
 holds (IN_FLIGHT) are never touched; the new row waits behind them (FIFO per object).
 
-A module of the POSTED_ONCE kind (CDRs) enqueues with `enqueue_post`: one POST of the whole document to
-the partner's Receiver endpoint, which nothing supersedes.
+A module of the POSTED_ONCE kind (CDRs) enqueues POSTs, and only POSTs: one POST of the whole document
+to the partner's Receiver endpoint, which nothing supersedes.
 """
 
 from __future__ import annotations
@@ -55,7 +55,10 @@ def why_not_pushed(integration: Integration, module: str) -> str | None:
 def enqueue(
     session: Session, integration_id: str, module: str, object_id: str, method: str, path: str, body: str | None
 ) -> None:
-    if modules.module(module).pushes.supersedes_with(method):
+    pushes = modules.module(module).pushes
+    if (method == modules.POST) != (pushes.kind is modules.DeliveryKind.POSTED_ONCE):
+        raise ValueError(f"{module} pushes are {pushes.kind.value}: a {method} is not one of them")
+    if pushes.supersedes_with(method):
         session.execute(
             update(Delivery)
             .where(
@@ -71,15 +74,6 @@ def enqueue(
         Delivery(integration_id=integration_id, module=module, object_id=object_id, method=method, path=path, body=body)
     )
     wake_worker_after_commit(session)
-
-
-def enqueue_post(session: Session, integration_id: str, module: str, object_id: str, body: str) -> None:
-    """One POST of `body` (the document's JSON text, e.g. a CDR) to the partner's Receiver endpoint of
-    `module`, a POSTED_ONCE module, in the caller's transaction; `object_id` is the document's id."""
-    kind = modules.module(module).pushes.kind
-    if kind is not modules.DeliveryKind.POSTED_ONCE:
-        raise ValueError(f"{module} pushes are {kind.value}, not POSTED_ONCE")
-    enqueue(session, integration_id, module, object_id, modules.POST, "", body)
 
 
 def wake_worker_after_commit(session: Session | AsyncSession) -> None:

@@ -1,6 +1,5 @@
-"""The operator's view of an integration's pushes: what was sent, what waits, and "try again now"; the
-sentence GET integration details shows while a partner keeps failing; and the `Location` partners gave
-for documents POSTed once (CDRs)."""
+"""The operator's view of an integration's pushes: what was sent, what waits, and "try again now"; and the
+sentence GET integration details shows while a partner keeps failing."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.database.base import utcnow
 from evroam.database.paging import PageRequest, paginate
-from evroam.delivery.models import DELIVERED, OPEN, WAITING, Delivery
+from evroam.delivery.models import OPEN, WAITING, Delivery
 from evroam.delivery.outbox import wake_worker_after_commit
 from evroam.errors import Conflict, NotFound
 from evroam.integrations.service import get_integration
@@ -61,15 +60,3 @@ async def failing_backlog(session: AsyncSession, integration_id: str) -> str | N
         f"backoff until they go through. Last error: {error}"
     )
 
-
-async def partner_locations(
-    session: AsyncSession, integration_id: str, module: str, object_ids: list[str]
-) -> dict[str, str]:
-    """The `Location` the partner answered for each document POSTed once (a CDR) and delivered, by id."""
-    found = await session.execute(
-        select(Delivery.object_id, Delivery.partner_location).where(
-            Delivery.integration_id == integration_id, Delivery.module == module, Delivery.object_id.in_(object_ids),
-            Delivery.status == DELIVERED, Delivery.partner_location.is_not(None),
-        )
-    )
-    return {object_id: location for object_id, location in found}

@@ -22,7 +22,7 @@
   never stop on their own (a partner down for weeks gets its backlog when it is back), at most
   `max_delay` apart.
 * Delivered rows of a POSTED_ONCE module (CDRs) keep the partner's `Location` and are never pruned:
-  they are where the CDR capability reads it, and the record that the CDR reached the partner.
+  they are where the deliveries endpoint shows it, and the record that the CDR reached the partner.
 * The worker sleeps until new rows are committed (`runtime.outbox_signal`, same process), the next retry
   is due, or `idle_poll` seconds pass (rows written by other processes).
 """
