@@ -39,7 +39,7 @@ from evroam.publication.ledger import IntegrationLedger, content_hash, document_
 from evroam.publication.models import PublishedDocument
 from evroam.publication.shown_locations import LocationsShown
 from evroam.publication.publisher import Run, Wanted
-from evroam.publication.stamps import STAMP
+from evroam.publication.stamps import STAMP, without_stamp
 
 # A session in one of these statuses changes no more: the partner gets it whole.
 FINAL_STATUSES = frozenset({"COMPLETED", "INVALID"})
@@ -116,7 +116,7 @@ def _publish(
     ledger: IntegrationLedger, charging: ChargingSession, document: dict[str, Any], row: PublishedDocument | None,
     fitting: Fitting,
 ) -> None:
-    digest = content_hash({key: value for key, value in document.items() if key != STAMP})
+    digest = content_hash(without_stamp(document))
     live = row is not None and not row.removed
     if live and row.version == ledger.version and row.content_hash == digest:
         ledger.note(row, fitting.warnings)

@@ -20,15 +20,16 @@ def now() -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
-def _without_stamp(value: dict[str, Any]) -> dict[str, Any]:
+def without_stamp(value: dict[str, Any]) -> dict[str, Any]:
+    """The document or object without its own last_updated (not its parts')."""
     return {key: item for key, item in value.items() if key != STAMP}
 
 
 def unstamped(location: dict[str, Any]) -> dict[str, Any]:
     """A stored location without any last_updated: the content its hash was taken of."""
-    content = _without_stamp(location)
+    content = without_stamp(location)
     content["evses"] = [
-        {**_without_stamp(evse), "connectors": [_without_stamp(c) for c in evse.get("connectors", [])]}
+        {**without_stamp(evse), "connectors": [without_stamp(c) for c in evse.get("connectors", [])]}
         for evse in location.get("evses", [])
     ]
     return content
@@ -71,9 +72,9 @@ def _kept_stamp(old: dict[str, Any] | None, content: dict[str, Any], now_text: s
     if keep:
         return old[STAMP]
     unstamped = (
-        {**_without_stamp(old), "connectors": [_without_stamp(c) for c in old.get("connectors", [])]}
+        {**without_stamp(old), "connectors": [without_stamp(c) for c in old.get("connectors", [])]}
         if nested
-        else _without_stamp(old)
+        else without_stamp(old)
     )
     return old[STAMP] if unstamped == content else now_text
 
