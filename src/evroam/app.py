@@ -14,6 +14,8 @@ from evroam.api.errors import install_error_handlers
 from evroam.api.openapi import install_management_openapi, refuse_unknown_query_parameters
 from evroam.api.request_size import RequestSizeLimit
 from evroam.charging.authorization.routes import router as authorization_router
+from evroam.charging.charging_profiles.routes import router as charging_profile_router
+from evroam.charging.commands.routes import router as command_router
 from evroam.charging.events.routes import router as charger_event_router
 from evroam.charging.sessions.routes import router as session_router
 from evroam.charging.cdrs.routes import router as cdr_router
@@ -59,6 +61,8 @@ def management_router() -> APIRouter:
     router.include_router(charger_event_router)
     router.include_router(session_router)
     router.include_router(cdr_router)
+    router.include_router(command_router)
+    router.include_router(charging_profile_router)
     return router
 
 

@@ -1,9 +1,10 @@
-"""The jobs that run beside the HTTP interfaces: the outbox's delivery worker, the token pull scheduler
-and the PENDING-session timeout.
+"""The jobs that run beside the HTTP interfaces: the outbox's delivery worker, the token pull scheduler,
+the PENDING-session timeout, the commands' deadline and the reservations' expiry.
 
 `evroam serve` runs them in its own process unless EVROAM_RUN_WORKER_IN_PROCESS is false; `evroam worker`
 runs them without the HTTP interfaces, for scale-out. Each is safe in several processes at once: outbox
-rows and token pulls are claimed under a lease, and a session is timed out under its row's lock.
+rows and token pulls are claimed under a lease, a session is timed out under its row's lock, and a
+command settles once (an UPDATE that matches only a PENDING command).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from evroam.charging.commands import flows as commands
+from evroam.charging.reservations import flows as reservations
 from evroam.charging.sessions import flows as sessions
 from evroam.charging.tokens.pulls import flows as token_pulls
 from evroam.delivery.worker import run_worker
@@ -24,6 +27,10 @@ def start_periodic_jobs(runtime: Runtime) -> Callable[[], None]:
                                "token pull scheduling"),
         runtime.start_periodic(lambda: sessions.time_out_pending(runtime), sessions.TIMEOUT_CHECK_EVERY,
                                "PENDING session timeout"),
+        runtime.start_periodic(lambda: commands.time_out_commands(runtime), commands.TIMEOUT_CHECK_EVERY,
+                               "command deadlines"),
+        runtime.start_periodic(lambda: reservations.expire_reservations(runtime), reservations.EXPIRY_CHECK_EVERY,
+                               "reservation expiry"),
     ]  # fmt: skip
 
     def stop() -> None:

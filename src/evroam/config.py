@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     credentials_exchanges_max: int = Field(default=16, ge=1)
     credentials_failures_allowed: int = Field(default=5, ge=1)
     credentials_failure_window_seconds: float = Field(default=300.0, gt=0)
+    # Seconds the charger side has to answer a partner's command before the partner is told TIMEOUT: a
+    # charger waits about 30 s for the plug (OCPP ConnectionTimeOut), plus a margin for the CSMS's polling.
+    command_timeout: int = Field(default=60, ge=5, le=3600)
 
     @field_validator("bootstrap_api_key")
     @classmethod

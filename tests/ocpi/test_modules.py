@@ -100,7 +100,18 @@ def test_pushes_follow_each_modules_push_flag():
         if module.pushes is None:
             continue
         assert pushes_to(_integration(), module.identifier)
-        assert not pushes_to(_integration(**{module.pushes.flag: False}), module.identifier)
+        if module.pushes.flag is not None:
+            assert not pushes_to(_integration(**{module.pushes.flag: False}), module.identifier)
+
+
+def test_a_result_is_owed_whatever_the_flags_and_endpoints():
+    """Command results go to the URL of each command: no flag switches them, no endpoint is needed."""
+    assert modules.module("commands").pushes.flag is None
+    switched_off = _integration(**{flag: False for flag in MODEL_FLAGS})
+    switched_off.version_details = {"endpoints": []}
+    assert pushes_to(switched_off, "commands")
+    switched_off.integration_status = "DISCONNECTED"
+    assert not pushes_to(switched_off, "commands")
 
 
 def test_every_flag_of_the_registry_is_one_of_the_integrations_models():

@@ -1,6 +1,8 @@
 """The model registry: imports every table module, so that metadata (Alembic, tests) sees the whole schema."""
 
 from evroam.charging.authorization import models as authorization_models  # noqa: F401
+from evroam.charging.commands import models as commands_models  # noqa: F401
+from evroam.charging.reservations import models as reservations_models  # noqa: F401
 from evroam.charging.events import models as charger_events_models  # noqa: F401
 from evroam.charging.sessions import models as charging_sessions_models  # noqa: F401
 from evroam.charging.cdrs import models as cdrs_models  # noqa: F401

@@ -1,27 +1,28 @@
 """The outbox: pushes to partners, written in the same transaction as the change that caused them.
 
 One row is one HTTP request to one partner. How it reaches the partner is its module's delivery kind
-(`DeliveryKind` in `ocpi/modules.py`); three kinds fit this row, two are built:
+(`DeliveryKind` in `ocpi/modules.py`):
 
-* OBJECT (built: locations, tariffs; later sessions). `method` PUT, PATCH or DELETE; `path` below the
+* OBJECT (locations, tariffs, sessions). `method` PUT, PATCH or DELETE; `path` below the
   partner's Receiver endpoint of `module`, `/{country_code}/{party_id}/{object id}[/...]`; the endpoint
   is looked up when delivering. `object_id` is the top-level object, the unit of ordering (FIFO per
   object) and of coalescing (the module's superseding methods make waiting rows SUPERSEDED).
-* POSTED_ONCE (built: CDRs). `method` POST, `path` "" (the Receiver endpoint itself), `object_id` the CDR id;
+* POSTED_ONCE (CDRs). `method` POST, `path` "" (the Receiver endpoint itself), `object_id` the CDR id;
   nothing supersedes it. The partner answers with a `Location` header, the CDR's URL on its side,
   which only the worker sees: it goes in a new nullable column `partner_location` (String 512),
   written with the outcome and shown by the deliveries endpoint (delivered rows of this kind are kept,
   not pruned: the record that the CDR reached the partner). A retry after a lost answer may POST twice; the
   worker takes the partner's "already known" answer for this CDR as delivered (`transport.py`).
-* RESULT (command results; chargingprofiles results too). `method` POST to the `response_url` the
-  partner gave in its request: an absolute URL, not below an endpoint, so a new nullable column
-  `target_url` (Text) replaces endpoint + `path` (`path` ""); `object_id` the request's id. The
-  outbound URL guard applies at delivery as at acceptance, since the URL came from outside.
+* RESULT (command and charging profile results; ActiveChargingProfile PUTs). `method` POST to the
+  `response_url` the partner gave in its request, or PUT to its chargingprofiles endpoint at
+  `/{session_id}`: an absolute URL kept in `target_url` (`path` ""); `object_id` the request's id (a
+  command id) or the session's; nothing supersedes it. The outbound guard applies when it is called, as to every
+  partner URL, since the URL came from outside. `addressee` is the party that asked ("NL/EMS"), for the
+  routing headers: behind a hub it need not be the integration's own party.
 
-Until a module has two kinds, the kind is the module's and needs no column. chargingprofiles will have
-two (its results, and ActiveChargingProfile PUTs at `{endpoint}/{session_id}` without country and
-party): a `kind` column (String 12, default OBJECT) comes with it. Those columns arrive with the
-modules that need them, in one migration each: `partner_location` has (0013_outbox_posted_once).
+The kind is the module's and needs no column. Columns arrive with the kinds that
+need them: `partner_location` with POSTED_ONCE (0013_outbox_posted_once), `target_url` and `addressee`
+with RESULT (0014_commands).
 """
 
 from __future__ import annotations
@@ -72,3 +73,6 @@ class Delivery(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # POSTED_ONCE rows: the partner's `Location` answer, the document's URL on its side.
     partner_location: Mapped[str | None] = mapped_column(String(512))
+    # RESULT rows: the URL the partner asked the result to be POSTed to, and the party that asked ("NL/EMS").
+    target_url: Mapped[str | None] = mapped_column(Text)
+    addressee: Mapped[str | None] = mapped_column(String(6))

@@ -7,7 +7,8 @@ tariff), so today a PUT or a DELETE supersedes; a PATCH (EVSE status) supersedes
 holds (IN_FLIGHT) are never touched; the new row waits behind them (FIFO per object).
 
 A module of the POSTED_ONCE kind (CDRs) enqueues POSTs, and only POSTs: one POST of the whole document
-to the partner's Receiver endpoint, which nothing supersedes.
+to the partner's Receiver endpoint, which nothing supersedes. A RESULT (a command's) is enqueued with the
+URL the partner gave for it (`enqueue_to_url`).
 """
 
 from __future__ import annotations
@@ -44,10 +45,10 @@ def why_not_pushed(integration: Integration, module: str) -> str | None:
         return f"the integration is of type {integration.integration_type}: only OCPI partners receive pushes"
     if integration.integration_status != "CONNECTED":
         return f"the integration is {integration.integration_status}: pushes go only to a CONNECTED partner"
-    flag = modules.module(module).pushes.flag
-    if (integration.models or {}).get(flag) is False:
-        return f"the integration's models.{flag} is false"
-    if receiver_url(integration.version_details, module) is None:
+    pushes = modules.module(module).pushes
+    if pushes.flag is not None and (integration.models or {}).get(pushes.flag) is False:
+        return f"the integration's models.{pushes.flag} is false"
+    if pushes.kind.needs_receiver_endpoint and receiver_url(integration.version_details, module) is None:
         return f"the partner's version details list no {module} RECEIVER endpoint"
     return None
 
@@ -56,6 +57,8 @@ def enqueue(
     session: Session, integration_id: str, module: str, object_id: str, method: str, path: str, body: str | None
 ) -> None:
     pushes = modules.module(module).pushes
+    if pushes.kind is modules.DeliveryKind.RESULT:
+        raise ValueError(f"{module} sends to URLs the partner gave: enqueue_to_url")
     if (method == modules.POST) != (pushes.kind is modules.DeliveryKind.POSTED_ONCE):
         raise ValueError(f"{module} pushes are {pushes.kind.value}: a {method} is not one of them")
     if pushes.supersedes_with(method):
@@ -73,6 +76,20 @@ def enqueue(
     session.add(
         Delivery(integration_id=integration_id, module=module, object_id=object_id, method=method, path=path, body=body)
     )
+    wake_worker_after_commit(session)
+
+
+def enqueue_to_url(
+    session: Session | AsyncSession, integration_id: str, module: str, object_id: str, method: str, target_url: str,
+    addressee: str | None, body: str,
+) -> None:
+    """A RESULT-kind row: sent once to a URL the partner gave (a command's `response_url`, or its
+    chargingprofiles endpoint for a session's ActiveChargingProfile); `addressee`, "NL/EMS", is the party
+    that asked, for the routing headers."""
+    if modules.module(module).pushes.kind is not modules.DeliveryKind.RESULT:
+        raise ValueError(f"{module} sends nothing to a URL of the partner's")
+    session.add(Delivery(integration_id=integration_id, module=module, object_id=object_id, method=method, path="",
+                         body=body, target_url=target_url, addressee=addressee))
     wake_worker_after_commit(session)
 
 

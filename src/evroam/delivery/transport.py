@@ -57,7 +57,9 @@ async def push(
     url: str,
     body: str | None,
     http: OutboundClient,
+    addressee: Party | None = None,
 ) -> Outcome:
+    """`addressee`: the party the routing headers name, when not the integration's own (a hub's eMSP)."""
     try:
         reply = await send(
             runtime,
@@ -66,6 +68,7 @@ async def push(
             url,
             orjson.Fragment(body) if body is not None else None,
             module,
+            to_party=addressee,
             from_party=our_party,
             http=http,
         )

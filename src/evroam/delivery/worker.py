@@ -89,6 +89,9 @@ class Claimed:
     path: str
     body: str | None
     attempts: int
+    # RESULT rows: the partner's URL and the party that asked.
+    target_url: str | None
+    addressee: str | None
 
 
 async def run_worker(runtime: Runtime, stop: asyncio.Event, policy: DeliveryPolicy | None = None) -> None:
@@ -186,7 +189,7 @@ async def _claim_statement(
         .values(status=IN_FLIGHT, leased_by=worker_id, lease_until=now + timedelta(seconds=policy.lease))
         .returning(
             Delivery.id, Delivery.integration_id, Delivery.module, Delivery.method, Delivery.path, Delivery.body,
-            Delivery.attempts,
+            Delivery.attempts, Delivery.target_url, Delivery.addressee,
         )
         .execution_options(synchronize_session=False)
     )
@@ -228,11 +231,17 @@ async def _deliver(
     if partner is None:  # deleted since the claim; its rows go with it
         return row, Outcome(False, error="The integration no longer exists")
     integration, our_party = partner
-    url = receiver_url(integration.version_details, row.module)
-    if url is None:
-        return row, Outcome(False, error=f"The partner has no {row.module} receiver endpoint")
     kind = modules.module(row.module).pushes.kind
-    return row, await push(runtime, integration, our_party, row.module, kind, row.method, url + row.path, row.body, http)
+    if row.target_url is not None:
+        url = row.target_url
+    else:
+        endpoint = receiver_url(integration.version_details, row.module)
+        if endpoint is None:
+            return row, Outcome(False, error=f"The partner has no {row.module} receiver endpoint")
+        url = endpoint + row.path
+    addressee = Party(*row.addressee.split("/")) if row.addressee else None
+    return row, await push(runtime, integration, our_party, row.module, kind, row.method, url, row.body, http,
+                           addressee)
 
 
 def _outcome_statement(worker_id: str, finished: list[tuple[Claimed, Outcome]], policy: DeliveryPolicy):

@@ -37,6 +37,8 @@ TARIFFS = "tariffs"
 TOKENS = "tokens"
 SESSIONS = "sessions"
 CDRS = "cdrs"
+COMMANDS = "commands"
+CHARGINGPROFILES = "chargingprofiles"
 
 SENDER = "SENDER"
 RECEIVER = "RECEIVER"
@@ -51,26 +53,34 @@ def implementation_of(version: str | None) -> str | None:
 class DeliveryKind(Enum):
     """How an outbox row of a module reaches the partner (the row itself: `delivery/models.py`).
 
-    Built:
     * OBJECT, the object pushed to the partner's Receiver endpoint at
-      `/{country_code}/{party_id}/{object id}[/...]` with PUT, PATCH or DELETE (locations, tariffs, later
+      `/{country_code}/{party_id}/{object id}[/...]` with PUT, PATCH or DELETE (locations, tariffs,
       sessions); rows of one object go out in order, and a new row of a superseding method makes the
       waiting ones pointless.
     * POSTED_ONCE, a document POSTed to the partner's Receiver endpoint itself (CDRs): never superseded,
       the partner's `Location` header kept, and the partner's answer that it already holds that id
       taken as delivered (a retry after a lost answer POSTs again).
-    Designed, not built (see delivery/models.py for its column): a RESULT kind (command results: POSTed
-    to the `response_url` the partner gave in its request).
+    * RESULT, a document sent once to a URL the partner gave: a result POSTed to the `response_url` of
+      its request (commands, charging profiles), or an ActiveChargingProfile PUT to its chargingprofiles
+      endpoint at `/{session_id}`. The row carries its URL, so neither a `models` flag nor a Receiver
+      endpoint is needed to send it; nothing supersedes it.
     """
 
     OBJECT = "OBJECT"
     POSTED_ONCE = "POSTED_ONCE"
+    RESULT = "RESULT"
 
     def path(self, country_code: str, party_id: str, subpath: str) -> str:
         """The row's path below the partner's Receiver endpoint."""
-        if self is DeliveryKind.POSTED_ONCE:
+        if self is not DeliveryKind.OBJECT:
             return ""
         return f"/{country_code}/{party_id}/{subpath}"
+
+    @property
+    def needs_receiver_endpoint(self) -> bool:
+        """Whether its rows go to the partner's Receiver endpoint of the module (a RESULT goes to a URL
+        the partner gave with its request)."""
+        return self is not DeliveryKind.RESULT
 
     @property
     def whole_document_method(self) -> str:
@@ -89,8 +99,9 @@ class DeliveryKind(Enum):
 class Pushes:
     """How changes of a module's objects are pushed to partners' Receiver interfaces."""
 
-    # The integration's `models` flag that switches them (False: off; None or absent: on).
-    flag: str
+    # The integration's `models` flag that switches them (False: off; None or absent: on); None: no flag
+    # (a command's result is owed to the partner that asked for it).
+    flag: str | None
     kind: DeliveryKind = DeliveryKind.OBJECT
     # Methods whose new row supersedes the waiting rows of the same object: a full PUT or a DELETE
     # carries the object's whole newest state; a PATCH (an EVSE status) only part of it. Only kinds that
@@ -152,6 +163,12 @@ MODULES: tuple[Module, ...] = (
            refers_to=(LOCATIONS, TARIFFS, SESSIONS)),
     Module(TOKENS, OUR_VERSIONS, role=RECEIVER, partner_role=SENDER,
            routes="evroam.ocpi.tokens.routes:routers"),
+    # Results go to the `response_url` of each command: the partner's commands endpoint is never called.
+    Module(COMMANDS, OUR_VERSIONS, role=RECEIVER, partner_role=None,
+           routes="evroam.ocpi.commands.routes:routers", pushes=Pushes(None, kind=DeliveryKind.RESULT)),
+    # The eMSP's (or SCSP's) Sender interface receives ActiveChargingProfile PUTs; results go to response_urls.
+    Module(CHARGINGPROFILES, (V221,), role=RECEIVER, partner_role=SENDER,
+           routes="evroam.ocpi.chargingprofiles.routes:router", pushes=Pushes(None, kind=DeliveryKind.RESULT)),
     Module("hubclientinfo", (V221,), role=RECEIVER, partner_role=None,
            routes="evroam.ocpi.hubclientinfo.routes:router", configuration=True),
 )  # fmt: skip
@@ -181,8 +198,9 @@ def publication_order() -> tuple[Module, ...]:
 
 
 def push_order() -> tuple[Module, ...]:
-    """The modules pushed to partners, each after the modules its documents refer to."""
-    return _referred_first(entry for entry in MODULES if entry.pushes is not None)
+    """The modules whose published documents are pushed to partners (what a resync can push again), each
+    after the modules its documents refer to."""
+    return _referred_first(entry for entry in MODULES if entry.pushes is not None and entry.publisher is not None)
 
 
 def _referred_first(entries: Iterable[Module]) -> tuple[Module, ...]:

@@ -39,6 +39,8 @@ async def test_details_221_lists_credentials_senders_and_receivers(ocpi_client):
             {"identifier": "sessions", "url": "http://testserver/ocpi/2.2.1/sessions", "role": "SENDER"},
             {"identifier": "cdrs", "url": "http://testserver/ocpi/2.2.1/cdrs", "role": "SENDER"},
             {"identifier": "tokens", "url": "http://testserver/ocpi/2.2.1/tokens", "role": "RECEIVER"},
+            {"identifier": "commands", "url": "http://testserver/ocpi/2.2.1/commands", "role": "RECEIVER"},
+            {"identifier": "chargingprofiles", "url": "http://testserver/ocpi/2.2.1/chargingprofiles", "role": "RECEIVER"},
             {"identifier": "hubclientinfo", "url": "http://testserver/ocpi/2.2.1/hubclientinfo", "role": "RECEIVER"},
         ],
     }
@@ -61,6 +63,7 @@ async def test_details_211_have_no_roles_and_no_hubclientinfo(ocpi_client):
             {"identifier": "sessions", "url": "http://testserver/ocpi/2.1.1/sessions"},
             {"identifier": "cdrs", "url": "http://testserver/ocpi/2.1.1/cdrs"},
             {"identifier": "tokens", "url": "http://testserver/ocpi/2.1.1/tokens"},
+            {"identifier": "commands", "url": "http://testserver/ocpi/2.1.1/commands"},
         ],
     }
 
@@ -68,15 +71,15 @@ async def test_details_211_have_no_roles_and_no_hubclientinfo(ocpi_client):
 @pytest.mark.parametrize(
     ("models", "expected"),
     [
-        ({"pullLocation": False}, ["credentials", "tariffs", "sessions", "cdrs", "tokens", "hubclientinfo"]),
-        ({"pullTariff": False, "pullLocation": None}, ["credentials", "locations", "sessions", "cdrs", "tokens",
-                                                        "hubclientinfo"]),
+        ({"pullLocation": False}, ["credentials", "tariffs", "sessions", "cdrs", "tokens", "commands", "chargingprofiles", "hubclientinfo"]),
+        ({"pullTariff": False, "pullLocation": None}, ["credentials", "locations", "sessions", "cdrs", "tokens", "commands",
+                                                        "chargingprofiles", "hubclientinfo"]),
         ({"pullTariff": False, "pullLocation": False, "pullSession": False, "pullCdr": False},
-         ["credentials", "tokens", "hubclientinfo"]),
-        ({"pullSession": False}, ["credentials", "locations", "tariffs", "cdrs", "tokens", "hubclientinfo"]),
-        ({"pullCdr": False}, ["credentials", "locations", "tariffs", "sessions", "tokens", "hubclientinfo"]),
+         ["credentials", "tokens", "commands", "chargingprofiles", "hubclientinfo"]),
+        ({"pullSession": False}, ["credentials", "locations", "tariffs", "cdrs", "tokens", "commands", "chargingprofiles", "hubclientinfo"]),
+        ({"pullCdr": False}, ["credentials", "locations", "tariffs", "sessions", "tokens", "commands", "chargingprofiles", "hubclientinfo"]),
         ({"pullTariff": True, "pullLocation": True}, ["credentials", "locations", "tariffs", "sessions", "cdrs", "tokens",
-                                                      "hubclientinfo"]),
+                                                      "commands", "chargingprofiles", "hubclientinfo"]),
     ],
 )
 async def test_modules_follow_the_integrations_models(app, runtime, models, expected):

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 Status = Literal["ALLOWED", "BLOCKED", "EXPIRED", "NO_CREDIT", "NOT_ALLOWED", "UNKNOWN"]
-Source = Literal["LOCAL", "REAL_TIME", "FALLBACK"]
+# COMMAND: the eMSP vouched for the token in a START_SESSION or RESERVE_NOW (charging/commands/flows.py).
+Source = Literal["LOCAL", "REAL_TIME", "FALLBACK", "COMMAND"]
 Fallback = Literal["STORED_TOKEN", "ALLOW", "REFUSE"]
 
 ALLOWED_TYPES = frozenset({"ALLOWED", "BLOCKED", "EXPIRED", "NO_CREDIT", "NOT_ALLOWED"})

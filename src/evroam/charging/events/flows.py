@@ -1,6 +1,7 @@
 """A batch of charger events, in one transaction: checked whole, stored once each, the sockets' statuses
 set, and every session an accepted event touches rebuilt from all its events.
 
+A session started on a partner's command (`commandId`) takes the command's authorization reference.
 Nothing of a bad batch is stored (the checks come first); a batch posted twice, even at the same time,
 stores each event once (the unique (charger, eventId)) and rebuilds from what is stored, so the second
 post changes nothing.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from evroam.charging.commands import service as commands
 from evroam.charging.events import service
 from evroam.charging.events.schemas import EventBatch, EventResult, EventResults, StatusChanged
 from evroam.charging.sessions import flows as session_flows
@@ -19,7 +21,8 @@ from evroam.charging.sessions import service as session_service
 async def ingest(session: AsyncSession, operator_id: int, charger_id: str, batch: EventBatch) -> EventResults:
     charger = await service.charger(session, operator_id, charger_id)
     service.check_sockets(charger, batch.events)
-    stored = await service.store(session, charger.charger_id, batch.events)
+    events = await commands.with_command_references(session, charger.charger_id, batch.events)
+    stored = await service.store(session, charger.charger_id, events)
     await service.apply_statuses(session, charger, stored.accepted)
     first_seen = {}
     for event in stored.accepted:

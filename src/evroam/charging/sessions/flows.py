@@ -3,7 +3,8 @@
 1. The session row of the (charger, transaction) is created PENDING or locked (service.locked_session).
 2. Attribution: the allowed authorization decision the session started on (its authorizationReference,
    else the latest for its idTag at its socket) names the integration, the partner's token, AuthMethod
-   (AUTH_REQUEST when the eMSP decided in real time, WHITELIST otherwise) and where the socket is
+   (AUTH_REQUEST when the eMSP decided in real time, COMMAND when it sent a START_SESSION, WHITELIST
+   otherwise) and where the socket is
    published. Without one, the charger let the driver charge on its own (free vending): the session is
    reported only to an integration with `freeVendingWithIdtagAllowed` that stores a token with that idTag
    (emabler-reference), as WHITELIST.
@@ -51,6 +52,10 @@ DEFAULT_CURRENCY = "EUR"
 TIMEOUT_CHECK_EVERY = 60.0
 
 log = logging.getLogger(__name__)
+
+# OCPI AuthMethod by the decision's source: the eMSP decided in real time, or sent a command for the token;
+# otherwise its whitelisted token did.
+_AUTH_METHODS = {"REAL_TIME": "AUTH_REQUEST", "COMMAND": "COMMAND"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +131,7 @@ async def _claim(session: AsyncSession, charger: Charger, opened: builder.Starte
     if decided is not None and decided.integration_id is not None and decided.token and decided.location_id:
         found = await service.integration(session, decided.integration_id)
         if found is not None:
-            method = "AUTH_REQUEST" if decided.source == "REAL_TIME" else "WHITELIST"
+            method = _AUTH_METHODS.get(decided.source, "WHITELIST")
             return _Claim(found, decided.token, method, decided.location_id)
     if decided is not None:
         return None  # decided, but for nobody's token: nobody is billed

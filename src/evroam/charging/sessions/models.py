@@ -55,7 +55,7 @@ class ChargingSession(Base):
     integration_id: Mapped[str | None] = mapped_column(
         ForeignKey("integrations.integration_id", ondelete="SET NULL"), index=True
     )
-    # AUTH_REQUEST (decided by the eMSP in real time) or WHITELIST.
+    # AUTH_REQUEST (decided by the eMSP in real time), COMMAND (its START_SESSION) or WHITELIST.
     auth_method: Mapped[str | None] = mapped_column(String(16))
     start_date_time: Mapped[datetime] = mapped_column(UtcDateTime)
     end_date_time: Mapped[datetime | None] = mapped_column(UtcDateTime)

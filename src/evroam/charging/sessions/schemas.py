@@ -26,7 +26,7 @@ class SessionOut(CamelModel):
     status: SessionStatus
     id_tag: str | None
     authorization_reference: str | None
-    auth_method: Literal["AUTH_REQUEST", "WHITELIST"] | None
+    auth_method: Literal["AUTH_REQUEST", "COMMAND", "WHITELIST"] | None
     start_date_time: datetime
     end_date_time: datetime | None
     meter_start_wh: Annotated[JsonNumber | None, Field(description="Wh, the meter register at the start")]
