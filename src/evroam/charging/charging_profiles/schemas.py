@@ -24,7 +24,7 @@ class ChargingProfileIn(RequestModel):
     start_date_time: Instant | None = None
     duration: Annotated[int, Field(ge=0, description="Seconds")] | None = None
     charging_rate_unit: Literal["W", "A"]
-    min_charging_rate: Rate | None = None
+    min_charging_rate: Annotated[Rate, Field(description="In the profile's chargingRateUnit (W or A)")] | None = None
     charging_profile_period: Annotated[list[ProfilePeriodIn], Field(max_length=1024)] = []
 
 
