@@ -49,6 +49,7 @@ from evroam.publication.ledger import published_page
 TARGET_P99_S = 0.5
 OK = b'{"status_code":1000,"timestamp":"2026-12-01T10:00:00Z"}'
 PARTNER_TOKEN = "bench-token-at-the-emsp-0123456789"
+PAGE = 100  # the management API's largest page
 
 
 @dataclass
@@ -142,10 +143,7 @@ async def charger_side(api: httpx.AsyncClient, receiver: ResultReceiver, poll: f
         response.raise_for_status()
 
     while not stop.is_set():
-        response = await api.get("/api/v2/cpo/commands", params={"status": "PENDING", "limit": 1000})
-        listed = time.time()
-        response.raise_for_status()
-        for item in response.json()["items"]:
+        for listed, item in await pending(api):
             if item["commandId"] in handled:
                 continue
             handled.add(item["commandId"])
@@ -158,11 +156,32 @@ async def charger_side(api: httpx.AsyncClient, receiver: ResultReceiver, poll: f
     await asyncio.gather(*answers)
 
 
-async def until_all_results(receiver: ResultReceiver, count: int, timeout: float) -> None:
+async def pending(api: httpx.AsyncClient) -> list[tuple[float, dict]]:
+    """Every pending command, page after page (100 a page), each with when its page's answer arrived."""
+    found: list[tuple[float, dict]] = []
+    page = 1
+    while True:
+        response = await api.get("/api/v2/cpo/commands", params={"status": "PENDING", "limit": PAGE, "page": page})
+        listed = time.time()
+        response.raise_for_status()
+        items = response.json()["items"]
+        found.extend((listed, item) for item in items)
+        if len(items) < PAGE:
+            return found
+        page += 1
+
+
+async def until_all_results(receiver: ResultReceiver, count: int, charger: asyncio.Task, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while sum(1 for timing in receiver.timings.values() if timing.result) < count:
+        if charger.done():
+            charger.result()  # the charger side failed: say why
         if time.monotonic() > deadline:
-            raise RuntimeError("not every CommandResult reached the eMSP in time")
+            timings = receiver.timings.values()
+            raise RuntimeError(f"not every CommandResult reached the eMSP in time: of {len(timings)} commands, "
+                               f"{sum(1 for t in timings if t.seen)} seen by the charger side, "
+                               f"{sum(1 for t in timings if t.posted)} answered, "
+                               f"{sum(1 for t in timings if t.result)} results at the eMSP")
         await asyncio.sleep(0.05)
 
 
@@ -182,6 +201,8 @@ async def bench(args: argparse.Namespace) -> None:
         token_c, places = await prepare(settings, args.chargers)
         receivers = await stack.enter_async_context(receivers_running(1, kind=ResultReceiver))
         receiver, receiver_url = receivers[0]
+        # evroam_server passes this process's environment on: the eMSP's response_urls are on loopback.
+        os.environ["EVROAM_PARTNER_NETWORKS_ALLOWED"] = "127.0.0.0/8"
         base_url = await stack.enter_async_context(
             evroam_server(settings.var_dir, settings.port, worker=True, database_url=settings.database_url))
         ocpi = await stack.enter_async_context(httpx.AsyncClient(base_url=base_url, timeout=60, headers={
@@ -194,7 +215,13 @@ async def bench(args: argparse.Namespace) -> None:
         started = time.perf_counter()
         await send_commands(ocpi, receiver, receiver_url, places, args.commands, args.rate)
         sent_in = time.perf_counter() - started
-        await until_all_results(receiver, args.commands, timeout=120)
+        try:
+            await until_all_results(receiver, args.commands, charger, timeout=args.timeout)
+        except RuntimeError:
+            failures = [text for text in (settings.var_dir / "evroam-server.log").read_text().splitlines()
+                        if "delivery" in text and "failed" in text]
+            print("\n".join(["  the server's last delivery failures:", *failures[-5:]]))
+            raise
         stop.set()
         await charger
 
@@ -221,6 +248,7 @@ async def main() -> None:
     parser.add_argument("--chargers", type=int, default=500, help="chargers of two sockets (EVSEs: twice as many)")
     parser.add_argument("--poll", type=float, default=20.0, help="ms between the charger side's listings")
     parser.add_argument("--hold", type=float, default=0.0, help="ms the charger side holds a command before answering")
+    parser.add_argument("--timeout", type=float, default=120.0, help="s to wait for the last CommandResult")
     parser.add_argument("--postgres", default=os.environ.get("EVROAM_BENCH_DATABASE_URL"),
                         help="a PostgreSQL server URL (postgresql+asyncpg://...): run in a fresh database there")
     await bench(parser.parse_args())
