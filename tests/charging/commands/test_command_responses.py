@@ -99,5 +99,6 @@ async def test_unlock_connector(network: Network) -> None:
 @pytest.mark.parametrize("ocpi_version", [V211])
 async def test_2_1_1_has_no_cancel_reservation(network: Network) -> None:
     sent = await network.sender.command("CANCEL_RESERVATION", reservation_id=424242)
-    assert (sent.response.status_code, sent.envelope["status_code"]) == (400, 2001), sent.response.text
+    assert (sent.response.status_code, sent.envelope["status_code"]) == (404, 2001), sent.response.text
+    assert "CANCEL_RESERVATION" in sent.envelope["status_message"]
     assert (await network.commands())["totalRecords"] == 0
