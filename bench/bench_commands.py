@@ -237,6 +237,7 @@ async def bench(args: argparse.Namespace) -> None:
     print(line("CommandResponse", [t.answered - t.sent for t in timings], "   (the immediate answer)"))
     print(line("in -> pending", [t.seen - t.sent for t in timings], "   (to the listing that showed it)"))
     print(line("charger side's own time", [t.posted - t.seen for t in timings]))
+    print(line("answer -> result at eMSP", [t.result - t.posted for t in timings], "   (settling and the outbox)"))
     print(line("round trip - charger", round_trips,
                f"   (target p99 < {TARGET_P99_S * 1000:.0f} ms) -> {'met' if p99 < TARGET_P99_S else 'NOT met'}"))
 

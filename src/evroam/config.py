@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from evroam.database.engine import DEFAULT_POOL_SIZE
 from evroam.outbound.policy import AllowedNetworks
 
 DEFAULT_VAR_DIR = Path("var")
@@ -22,6 +23,8 @@ class Settings(BaseSettings):
 
     var_dir: Path = DEFAULT_VAR_DIR
     database_url: str = ""
+    # PostgreSQL connections each process keeps open (and may open as many again for a burst).
+    database_pool_size: int = Field(default=DEFAULT_POOL_SIZE, ge=1, le=500)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     # Processes `evroam serve` answers requests in (uvicorn workers): more than one needs PostgreSQL.

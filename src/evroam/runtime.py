@@ -45,7 +45,7 @@ class Runtime:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
-        engine = create_engine(settings.resolved_database_url())
+        engine = create_engine(settings.resolved_database_url(), settings.database_pool_size)
         outbound = Outbound.from_settings(settings)
         return cls(
             settings=settings,

@@ -49,11 +49,28 @@ def _template_pattern(template: str) -> re.Pattern[str]:
 async def refuse_unknown_query_parameters(request: Request) -> None:
     """A dependency of every management route: a query parameter the operation does not take is refused,
     as a misspelt filter (`?siteid=7`) would otherwise quietly answer for everything."""
-    operation = operations_of_path(request).get(request.method.lower(), {})
-    known = {parameter["name"] for parameter in operation.get("parameters", ()) if parameter["in"] == "query"}
-    unknown = sorted(set(request.query_params) - known)
+    if not request.scope["query_string"]:
+        return  # most writes carry none: spare them the look-up
+    unknown = sorted(set(request.query_params) - _query_parameters(request))
     if unknown:
         raise InvalidDocument([FieldProblem(name, "is not a parameter of this request") for name in unknown])
+
+
+def _query_parameters(request: Request) -> frozenset[str]:
+    """The query parameters the request's operation documents, looked up once per route and method."""
+    route = request.scope.get("route")
+    key = (getattr(route, "path_format", None), request.method)
+    known = _QUERY_PARAMETERS.get(key) if key[0] else None
+    if known is None:
+        operation = operations_of_path(request).get(request.method.lower(), {})
+        known = frozenset(parameter["name"] for parameter in operation.get("parameters", ()) if parameter["in"] == "query")
+        if key[0]:
+            _QUERY_PARAMETERS[key] = known
+    return known
+
+
+# (route path template, method) -> its query parameters; the routes are fixed once the app is built.
+_QUERY_PARAMETERS: dict[tuple[str, str], frozenset[str]] = {}
 
 
 def error_statuses(method: str, operation: dict[str, Any]) -> list[int]:
