@@ -193,6 +193,9 @@ def _check_answer(command: Command, result: str, active_profile: dict[str, Any] 
         raise Invalid("result", f"a {command.type} is answered with one of {', '.join(allowed)}")
     if active_profile is not None and command.type != "GET_ACTIVE_CHARGING_PROFILE":
         raise Invalid("activeChargingProfile", f"answers a GET_ACTIVE_CHARGING_PROFILE only, not a {command.type}")
+    if active_profile is None and command.type == "GET_ACTIVE_CHARGING_PROFILE" and result == "ACCEPTED":
+        # An ActiveChargingProfileResult ACCEPTED carries the profile: the eMSP asked for nothing else.
+        raise Invalid("activeChargingProfile", "is required to answer a GET_ACTIVE_CHARGING_PROFILE ACCEPTED")
 
 
 async def _reservation_outcome(
@@ -231,13 +234,19 @@ async def time_out_commands(runtime: Runtime, now: datetime | None = None) -> in
             return settled
 
 
+def addressee(command: Command) -> str | None:
+    """The party that asked, as "NL/EMS", whom what it is sent is addressed to (None: the integration's own)."""
+    if command.requester_country_code and command.requester_party_id:
+        return f"{command.requester_country_code}/{command.requester_party_id}"
+    return None
+
+
 def _queue_result(session: AsyncSession, command: Command, result: str, message: str | None) -> None:
-    addressee = (f"{command.requester_country_code}/{command.requester_party_id}"
-                 if command.requester_country_code and command.requester_party_id else None)
     if command.type in PROFILE_REQUEST_TYPES:
         module, body = CHARGINGPROFILES, profile_result_body(command.type, result, command.details)
     else:
         module, body = COMMANDS, result_body(result, message, command.ocpi_version)
-    enqueue_to_url(session, command.integration_id, module, command.id, POST, command.response_url, addressee, body)
+    enqueue_to_url(session, command.integration_id, module, command.id, POST, command.response_url, addressee(command),
+                   body)
     log.info("%s %s settled %s; its result is queued for %s", command.type, command.id, result,
              command.integration_id)
