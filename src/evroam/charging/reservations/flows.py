@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from evroam.charging.reservations.models import ACTIVE, EXPIRED, Reservation
+from evroam.charging.reservations.service import FREE, RESERVED
 from evroam.charging.events import flows as events
 from evroam.charging.events.schemas import EventBatch
 from evroam.network.chargers.models import Socket
@@ -23,7 +24,6 @@ from evroam.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-RESERVED, FREE = "Reserved", "Available"
 # How often the periodic job looks for reservations past their expiry_date.
 EXPIRY_CHECK_EVERY = 15.0
 
