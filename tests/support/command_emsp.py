@@ -4,7 +4,8 @@ the shapes of both versions, and takes the results at the `response_url` it gave
 Results arrive at `POST /results/{name}`, one name per command sent, kept with their headers, body,
 arrival time and the HTTP status answered; `fail(n, ...)` makes the next n result POSTs fail (HTTP 500,
 or 503 with `Retry-After`), an outage. Its sessions Receiver takes the Sessions evroam pushes (a
-START_SESSION that became a session carries its authorization_reference there).
+START_SESSION that became a session carries its authorization_reference there); in 2.2.1 its
+chargingprofiles Sender takes the ActiveChargingProfiles evroam PUTs when a session's profile changes.
 
 The two token shapes (evroam/ocpi/tokens/mapping.py): 2.2.1's Token names its party and `contract_id`;
 2.1.1's names no party and calls the contract `auth_id`. 2.1.1 has no CANCEL_RESERVATION, no
@@ -32,6 +33,9 @@ from tests.support.ocpi_partner import RegisteredPartner
 V221, V211 = "2.2.1", "2.1.1"
 START_SESSION, STOP_SESSION = "START_SESSION", "STOP_SESSION"
 RESERVE_NOW, CANCEL_RESERVATION, UNLOCK_CONNECTOR = "RESERVE_NOW", "CANCEL_RESERVATION", "UNLOCK_CONNECTOR"
+# The chargingprofiles requests, as evroam's command list names them.
+SET_CHARGING_PROFILE, GET_ACTIVE_CHARGING_PROFILE = "SET_CHARGING_PROFILE", "GET_ACTIVE_CHARGING_PROFILE"
+CLEAR_PROFILE = "CLEAR_PROFILE"
 COMMANDS = {V221: (START_SESSION, STOP_SESSION, RESERVE_NOW, CANCEL_RESERVATION, UNLOCK_CONNECTOR),
             V211: (START_SESSION, STOP_SESSION, RESERVE_NOW, UNLOCK_CONNECTOR)}
 # What 2.1.1's bodies of a command do not have.
@@ -80,6 +84,8 @@ class CommandEmsp:
     # Answered, in order, to the next result POSTs instead of success.
     failures: list[Failure] = field(default_factory=list)
     session_pushes: list[SessionPush] = field(default_factory=list)
+    # ActiveChargingProfiles PUT to its chargingprofiles Sender: (session_id, headers, body), in arrival order.
+    profile_pushes: list[tuple[str, dict[str, str], Any]] = field(default_factory=list)
 
     def response_url(self, name: str) -> str:
         return f"{self.base_url}/results/{name}"
@@ -89,9 +95,13 @@ class CommandEmsp:
         return f"{self.base_url}/ocpi/{version}/tokens"
 
     def version_details(self, version: str) -> dict[str, Any]:
-        """Its endpoints: tokens (Sender) and sessions (Receiver, where evroam pushes Sessions)."""
+        """Its endpoints: tokens (Sender), sessions (Receiver, where evroam pushes Sessions) and, in 2.2.1,
+        chargingprofiles (Sender, where evroam PUTs a session's ActiveChargingProfile)."""
         endpoints = [{"identifier": "tokens", "url": self.tokens_url(version), "role": "SENDER"},
                      {"identifier": "sessions", "url": f"{self.base_url}/ocpi/{version}/sessions", "role": "RECEIVER"}]
+        if version == V221:
+            endpoints.append({"identifier": "chargingprofiles", "role": "SENDER",
+                              "url": f"{self.base_url}/ocpi/{version}/chargingprofiles"})
         if version == V211:
             endpoints = [{key: value for key, value in endpoint.items() if key != "role"} for endpoint in endpoints]
         return {"version": version, "endpoints": endpoints}
@@ -129,6 +139,12 @@ class CommandEmsp:
         async def session(version: str, path: str, request: Request) -> Response:
             raw = await request.body()
             self.session_pushes.append(SessionPush(request.method, path, orjson.loads(raw) if raw else None))
+            return Response(ACCEPTED_ANSWER, media_type="application/json")
+
+        @app.put("/ocpi/{version}/chargingprofiles/{session_id}")
+        async def active_profile(version: str, session_id: str, request: Request) -> Response:
+            raw = await request.body()
+            self.profile_pushes.append((session_id, dict(request.headers), orjson.loads(raw) if raw else None))
             return Response(ACCEPTED_ANSWER, media_type="application/json")
 
         return app
@@ -218,7 +234,7 @@ class CommandSender:
         return Sent(command, name or "", response)
 
     async def command(self, command: str, **fields: Any) -> Sent:
-        name = f"{command.lower()}-{uuid.uuid4().hex[:12]}"
+        name = _result_name(command)
         return await self.send(command, self.body(command, name, **fields), name)
 
     async def start_session(self, location_id: str, evse_uid: str | None, connector_id: str | None = None,
@@ -242,3 +258,33 @@ class CommandSender:
     async def unlock_connector(self, location_id: str, evse_uid: str, connector_id: str, **more: Any) -> Sent:
         return await self.command(UNLOCK_CONNECTOR, location_id=location_id, evse_uid=evse_uid,
                                   connector_id=connector_id, **more)
+
+    # -- chargingprofiles (2.2.1): each request's result comes to a response_url of its own, like a command's
+
+    async def set_charging_profile(self, session_id: str, profile: dict[str, Any],
+                                   headers: dict[str, str] | None = None) -> Sent:
+        """`headers`: more, such as the OCPI-from headers of a hub's eMSP."""
+        name = _result_name(SET_CHARGING_PROFILE)
+        body = {"charging_profile": profile, "response_url": self.emsp.response_url(name)}
+        response = await self.ocpi.put(self._profiles_url(session_id), json=body, headers=headers)
+        return Sent(SET_CHARGING_PROFILE, name, response)
+
+    async def get_active_profile(self, session_id: str, duration: int = 900) -> Sent:
+        name = _result_name(GET_ACTIVE_CHARGING_PROFILE)
+        response = await self.ocpi.get(self._profiles_url(session_id),
+                                       params={"duration": duration, "response_url": self.emsp.response_url(name)})
+        return Sent(GET_ACTIVE_CHARGING_PROFILE, name, response)
+
+    async def clear_profile(self, session_id: str) -> Sent:
+        name = _result_name(CLEAR_PROFILE)
+        response = await self.ocpi.delete(self._profiles_url(session_id),
+                                          params={"response_url": self.emsp.response_url(name)})
+        return Sent(CLEAR_PROFILE, name, response)
+
+    def _profiles_url(self, session_id: str) -> str:
+        return f"/ocpi/{self.version}/chargingprofiles/{session_id}"
+
+
+def _result_name(request_type: str) -> str:
+    """The name a request's response_url goes by: one of its own per request."""
+    return f"{request_type.lower()}-{uuid.uuid4().hex[:12]}"

@@ -112,6 +112,12 @@ class Network(SessionsNetwork):
     async def command(self, command_id: str) -> dict[str, Any]:
         return ok(await self.client.get(f"{API}/commands/{command_id}"))
 
+    async def evse_statuses(self, sender: CommandSender | None = None, location_id: str | None = None) -> list[str]:
+        """The statuses of the EVSEs of sockets 1 and 2 as published to the eMSP of `sender` (ours by default)."""
+        integration_id = (sender or self.sender).partner.integration_id
+        location = await published_location(self.runtime, integration_id, location_id or self.location_id)
+        return [evse["status"] for evse in location["evses"]]
+
     async def only_pending(self) -> dict[str, Any]:
         """The one command pending at CH-1."""
         listed = await self.commands(status="PENDING", chargerId="CH-1")
@@ -189,9 +195,13 @@ async def connected_emsp(client: httpx.AsyncClient, runtime: Runtime, app: Any, 
     return CommandSender(ocpi, partner, emsp), location_id
 
 
-async def published_evses(runtime: Runtime, integration_id: str, location_id: str) -> list[tuple[str, str]]:
+async def published_location(runtime: Runtime, integration_id: str, location_id: str) -> dict[str, Any]:
     async with runtime.sessions() as session:
-        location = (await documents(session, integration_id, "locations"))[location_id]
+        return (await documents(session, integration_id, "locations"))[location_id]
+
+
+async def published_evses(runtime: Runtime, integration_id: str, location_id: str) -> list[tuple[str, str]]:
+    location = await published_location(runtime, integration_id, location_id)
     return [(evse["uid"], evse["connectors"][0]["id"]) for evse in location["evses"]]
 
 

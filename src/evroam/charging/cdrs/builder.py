@@ -89,6 +89,9 @@ def build_cdr(
         raise Invalid("session.charging_periods", "a CDR needs at least one charging period")
     ends = [period.get("start_date_time") for period in periods[1:]] + [end]
     document["charging_periods"] = [_cdr_period(period, until, tariff_id) for period, until in zip(periods, ends)]
+    if _reserved(periods[0]):
+        # OCPI: "in case of a reservation (before the start of a session) the start of the reservation".
+        document["start_date_time"] = periods[0]["start_date_time"]
     # what the periods do not state (energy, for periods of TIME only) the engine takes from the total
     if session.get("kwh") is not None:
         document["total_energy"] = session["kwh"]
@@ -198,6 +201,10 @@ def _cdr_period(period: Mapping[str, Any], until: Any, tariff_id: str | None) ->
     if tariff_id is not None:
         result["tariff_id"] = tariff_id
     return result
+
+
+def _reserved(period: Mapping[str, Any]) -> bool:
+    return any(dimension.get("type") == "RESERVATION_TIME" for dimension in period.get("dimensions") or [])
 
 
 def _required(document: Mapping[str, Any], field: str, where: str = "session") -> Any:

@@ -56,18 +56,21 @@ async def report_active_profile(
         raise NotFound("session")
     if charging.integration_id is None:
         return charging, False, "the session is no partner's"
-    set_once = await session.scalar(
-        select(Command.id).where(Command.session_id == charging.id, Command.integration_id == charging.integration_id,
-                                 Command.type == "SET_CHARGING_PROFILE", Command.status == ANSWERED,
-                                 Command.result == "ACCEPTED").limit(1)
+    # The latest profile set: its requester (a hub's eMSP may not be the integration's own party) is the
+    # party the routing headers address.
+    set_last = await session.scalar(
+        select(Command)
+        .where(Command.session_id == charging.id, Command.integration_id == charging.integration_id,
+               Command.type == "SET_CHARGING_PROFILE", Command.status == ANSWERED, Command.result == "ACCEPTED")
+        .order_by(Command.answered_at.desc()).limit(1)
     )
-    if set_once is None:
+    if set_last is None:
         return charging, False, "the partner never set a charging profile on this session"
     integration = await session.get_one(Integration, charging.integration_id)
     endpoint = receiver_url(integration.version_details, CHARGINGPROFILES)
     if endpoint is None:
         return charging, False, "the partner's version details list no chargingprofiles endpoint"
     enqueue_to_url(session, integration.integration_id, CHARGINGPROFILES, charging.id, PUT,
-                   f"{endpoint}/{charging.id}", None, orjson.dumps(active).decode())
+                   f"{endpoint}/{charging.id}", commands.addressee(set_last), orjson.dumps(active).decode())
     await session.commit()
     return charging, True, f"PUT to {endpoint}/{charging.id}"

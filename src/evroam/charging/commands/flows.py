@@ -117,13 +117,15 @@ async def _fill(
         token=request.token, location_id=place.location_id, evse_uid=place.evse_uid, decided_at=now,
     ))
     if request.type == "RESERVE_NOW":
-        reserved = await reservation_service.reserve(session, Reservation(
+        reserved, held = await reservation_service.reserve(session, Reservation(
             operator_id=integration.operator_id, integration_id=integration.integration_id,
             partner_reservation_id=request.reservation_id, charger_id=place.charger_id, socket_id=place.socket_id,
             location_id=place.location_id, evse_uid=place.evse_uid, id_tag=request.token["uid"],
             expiry_date=request.expiry_date, status=ACTIVE, created_at=now, last_updated=now,
         ))
         command.reservation_id, command.expiry_date = reserved.id, request.expiry_date
+        if held is not None:
+            command.details = {"replaces": held}
     return None
 
 
@@ -172,12 +174,12 @@ async def answer(
         if active_profile is not None:
             command.details = {**(command.details or {}), "active": active_profile}
         _queue_result(session, command, result, message)
-        reserved = await _reservation_outcome(session, command, result, now)
+        statuses = await _reservation_outcome(session, command, result, now)
         await session.commit()
         await session.refresh(command)
-        if reserved is not None:
+        for shown in statuses:
             # After the commit: the status goes through the events' own transaction.
-            await reservations.show_status(runtime, *reserved)
+            await reservations.show_status(runtime, *shown)
         return command
     await session.refresh(command)
     if command.status == ANSWERED and command.result == result:
@@ -193,26 +195,38 @@ def _check_answer(command: Command, result: str, active_profile: dict[str, Any] 
         raise Invalid("result", f"a {command.type} is answered with one of {', '.join(allowed)}")
     if active_profile is not None and command.type != "GET_ACTIVE_CHARGING_PROFILE":
         raise Invalid("activeChargingProfile", f"answers a GET_ACTIVE_CHARGING_PROFILE only, not a {command.type}")
+    if active_profile is None and command.type == "GET_ACTIVE_CHARGING_PROFILE" and result == "ACCEPTED":
+        # An ActiveChargingProfileResult ACCEPTED carries the profile: the eMSP asked for nothing else.
+        raise Invalid("activeChargingProfile", "is required to answer a GET_ACTIVE_CHARGING_PROFILE ACCEPTED")
 
 
 async def _reservation_outcome(
     session: AsyncSession, command: Command, result: str, now: datetime
-) -> tuple[Reservation, str, str] | None:
-    """What the charger's answer does to the reservation, and the socket status it shows (if any)."""
+) -> list[tuple[Reservation, str, str, tuple[str, int] | None]]:
+    """What the charger's answer does to the reservation, and the socket statuses it shows: (reservation,
+    status, why, the socket when not the reservation's own)."""
     if command.type not in ("RESERVE_NOW", "CANCEL_RESERVATION") or command.reservation_id is None:
-        return None
+        return []
     reserved = await session.get(Reservation, command.reservation_id)
     if reserved is None:
-        return None
-    if command.type == "RESERVE_NOW":
-        if result == "ACCEPTED":
-            return reserved, reservations.RESERVED, "reserved"
-        reserved.status, reserved.last_updated = CANCELLED, now  # the charger would not hold it
-        return None
-    if result in ("ACCEPTED", "CANCELED_RESERVATION"):
+        return []
+    if command.type == "CANCEL_RESERVATION":
+        if result not in ("ACCEPTED", "CANCELED_RESERVATION"):
+            return []
         reserved.status, reserved.last_updated = CANCELLED, now
-        return reserved, reservations.FREE, "cancelled"
-    return None
+        return [(reserved, reservations.FREE, "cancelled", None)]
+    held = (command.details or {}).get("replaces")
+    if result != "ACCEPTED":
+        if held is None:
+            reserved.status, reserved.last_updated = CANCELLED, now  # the charger would not hold it
+        else:
+            reservation_service.restore(reserved, held, now)  # the charger keeps the reservation it had
+        return []
+    statuses = [(reserved, reservations.RESERVED, "reserved", None)]
+    left = (held["charger_id"], held["socket_id"]) if held is not None else None
+    if left is not None and left != (reserved.charger_id, reserved.socket_id):
+        statuses.append((reserved, reservations.FREE, "moved", left))  # the replacement holds another socket
+    return statuses
 
 
 async def time_out_commands(runtime: Runtime, now: datetime | None = None) -> int:
@@ -231,13 +245,19 @@ async def time_out_commands(runtime: Runtime, now: datetime | None = None) -> in
             return settled
 
 
+def addressee(command: Command) -> str | None:
+    """The party that asked, as "NL/EMS", whom what it is sent is addressed to (None: the integration's own)."""
+    if command.requester_country_code and command.requester_party_id:
+        return f"{command.requester_country_code}/{command.requester_party_id}"
+    return None
+
+
 def _queue_result(session: AsyncSession, command: Command, result: str, message: str | None) -> None:
-    addressee = (f"{command.requester_country_code}/{command.requester_party_id}"
-                 if command.requester_country_code and command.requester_party_id else None)
     if command.type in PROFILE_REQUEST_TYPES:
         module, body = CHARGINGPROFILES, profile_result_body(command.type, result, command.details)
     else:
         module, body = COMMANDS, result_body(result, message, command.ocpi_version)
-    enqueue_to_url(session, command.integration_id, module, command.id, POST, command.response_url, addressee, body)
+    enqueue_to_url(session, command.integration_id, module, command.id, POST, command.response_url, addressee(command),
+                   body)
     log.info("%s %s settled %s; its result is queued for %s", command.type, command.id, result,
              command.integration_id)

@@ -57,7 +57,8 @@ class Command(Base):
     id_tag: Mapped[str | None] = mapped_column(String(36))
     authorization_reference: Mapped[str | None] = mapped_column(String(36))
     # Profile requests: the profile to set (OCPI ChargingProfile), the duration asked for (seconds), and
-    # the charger side's ActiveChargingProfile answer.
+    # the charger side's ActiveChargingProfile answer. A RESERVE_NOW replacing an active reservation: what
+    # that reservation held (`replaces`), given back if the charger refuses the replacement.
     details: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
     # STOP_SESSION and profile requests: the session and the charger's transaction.
     session_id: Mapped[str | None] = mapped_column(String(36))

@@ -34,7 +34,8 @@ class CommandOut(CamelModel):
                                                             "transaction")]
     details: Annotated[dict[str, Any] | None, Field(description="Profile requests: `charging_profile` to set (OCPI "
                                                                 "ChargingProfile), `duration` asked for, `active` "
-                                                                "answered")]
+                                                                "answered; a RESERVE_NOW replacing a reservation: "
+                                                                "`replaces`, what that one held")]
     reservation_id: Annotated[int | None, Field(description="RESERVE_NOW and CANCEL_RESERVATION: the charger's "
                                                             "reservationId (evroam's, never the eMSP's)")]
     expiry_date: datetime | None

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from evroam.charging.authorization.models import Authorization
 from evroam.charging.commands.models import PENDING, Command
@@ -95,23 +97,35 @@ async def partner_session(session: AsyncSession, integration_id: str, session_id
 async def with_command_references(
     session: AsyncSession, charger_id: str, events: Sequence[ChargerEventIn]
 ) -> list[ChargerEventIn]:
-    """The events, each SessionStarted that names a START_SESSION or RESERVE_NOW command at this charger
-    (`commandId`) taking that command's authorization reference where it gives none: the session is then
-    the commanding partner's, with its token, also when the command had timed out."""
-    wanted = {event.command_id for event in events
-              if isinstance(event, SessionStarted) and event.command_id and not event.authorization_reference}
+    """The events, each SessionStarted that gives no authorization reference taking the one of the partner's
+    command it began on: the START_SESSION or RESERVE_NOW it names (`commandId`), else the RESERVE_NOW the
+    charger accepted last for the reservation it names (`reservationId`; OCPI: the reference is the last
+    the eMSP gave). The session is then the commanding partner's, with its token, also when the command had
+    timed out."""
+    unreferenced = [event for event in events if isinstance(event, SessionStarted) and not event.authorization_reference]
+    by_command = await _references(
+        session, Command.id, {event.command_id for event in unreferenced if event.command_id},
+        Command.charger_id == charger_id)
+    by_reservation = await _references(
+        session, Command.reservation_id, {event.reservation_id for event in unreferenced if event.reservation_id},
+        Command.charger_id == charger_id, Command.type == "RESERVE_NOW", Command.result == "ACCEPTED")
+    found = []
+    for event in events:
+        reference = (by_command.get(event.command_id) or by_reservation.get(event.reservation_id)
+                     if isinstance(event, SessionStarted) and not event.authorization_reference else None)
+        found.append(event.model_copy(update={"authorization_reference": reference}) if reference else event)
+    return found
+
+
+async def _references(
+    session: AsyncSession, key: InstrumentedAttribute[Any], wanted: set[Any], *conditions: ColumnElement[bool]
+) -> dict[Any, str]:
+    """The authorization reference of the commands whose `key` is wanted (of several, the latest)."""
     if not wanted:
-        return list(events)
-    references = dict(
-        (await session.execute(
-            select(Command.id, Command.authorization_reference)
-            .where(Command.id.in_(wanted), Command.charger_id == charger_id,
-                   Command.authorization_reference.is_not(None))
-        )).all()
+        return {}
+    rows = await session.execute(
+        select(key, Command.authorization_reference)
+        .where(key.in_(wanted), Command.authorization_reference.is_not(None), *conditions)
+        .order_by(Command.created_at)
     )
-    return [
-        event.model_copy(update={"authorization_reference": references[event.command_id]})
-        if isinstance(event, SessionStarted) and event.command_id in references and not event.authorization_reference
-        else event
-        for event in events
-    ]
+    return dict(rows.all())

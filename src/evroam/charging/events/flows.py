@@ -1,7 +1,8 @@
 """A batch of charger events, in one transaction: checked whole, stored once each, the sockets' statuses
 set, and every session an accepted event touches rebuilt from all its events.
 
-A session started on a partner's command (`commandId`) takes the command's authorization reference.
+A session started on a partner's command (`commandId`) or reservation (`reservationId`) takes the command's
+authorization reference; the reservation is taken up (reservations/service.py).
 Nothing of a bad batch is stored (the checks come first); a batch posted twice, even at the same time,
 stores each event once (the unique (charger, eventId)) and rebuilds from what is stored, so the second
 post changes nothing.
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evroam.charging.commands import service as commands
 from evroam.charging.events import service
 from evroam.charging.events.schemas import EventBatch, EventResult, EventResults, StatusChanged
+from evroam.charging.reservations import service as reservations
 from evroam.charging.sessions import flows as session_flows
 from evroam.charging.sessions import service as session_service
 
@@ -22,6 +24,7 @@ async def ingest(session: AsyncSession, operator_id: int, charger_id: str, batch
     charger = await service.charger(session, operator_id, charger_id)
     service.check_sockets(charger, batch.events)
     events = await commands.with_command_references(session, charger.charger_id, batch.events)
+    events = await reservations.take_up(session, charger, events)
     stored = await service.store(session, charger.charger_id, events)
     await service.apply_statuses(session, charger, stored.accepted)
     first_seen = {}
@@ -40,4 +43,6 @@ async def ingest(session: AsyncSession, operator_id: int, charger_id: str, batch
     for transaction_id in sorted(first_seen):
         await session_flows.rebuild(session, charger, transaction_id, first_seen[transaction_id])
     await session.commit()
-    return EventResults(results=[EventResult(event_id=event_id, result=result) for event_id, result in stored.results])
+    # The answer is about the charger's own events, not the statuses recorded on its behalf after them.
+    own = stored.results[:len(batch.events)]
+    return EventResults(results=[EventResult(event_id=event_id, result=result) for event_id, result in own])

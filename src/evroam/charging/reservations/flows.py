@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from evroam.charging.reservations.models import ACTIVE, EXPIRED, Reservation
+from evroam.charging.reservations.service import FREE, RESERVED
 from evroam.charging.events import flows as events
 from evroam.charging.events.schemas import EventBatch
 from evroam.network.chargers.models import Socket
@@ -23,23 +24,25 @@ from evroam.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-RESERVED, FREE = "Reserved", "Available"
 # How often the periodic job looks for reservations past their expiry_date.
 EXPIRY_CHECK_EVERY = 15.0
 
 
-async def show_status(runtime: Runtime, reserved: Reservation, status: str, why: str) -> None:
-    """Records the socket's status for the reservation (FREE only while it still shows Reserved)."""
+async def show_status(
+    runtime: Runtime, reserved: Reservation, status: str, why: str, place: tuple[str, int] | None = None
+) -> None:
+    """Records the socket's status for the reservation (FREE only while it still shows Reserved); `place`,
+    (charger, socket), when that is not the reservation's own socket but one it moved away from."""
+    charger_id, socket_id = place or (reserved.charger_id, reserved.socket_id)
     async with runtime.sessions() as session:
         current = await session.scalar(select(Socket.status).where(
-            Socket.charger_id == reserved.charger_id, Socket.socket_id == reserved.socket_id))
+            Socket.charger_id == charger_id, Socket.socket_id == socket_id))
         if current is None or (status == FREE and current != RESERVED):
             return
         event = {"eventId": f"reservation-{reserved.id}-{why}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}",
-                 "type": "StatusChanged", "time": datetime.now(UTC).isoformat(), "socketId": reserved.socket_id,
+                 "type": "StatusChanged", "time": datetime.now(UTC).isoformat(), "socketId": socket_id,
                  "status": status}
-        await events.ingest(session, reserved.operator_id, reserved.charger_id,
-                            EventBatch.model_validate({"events": [event]}))
+        await events.ingest(session, reserved.operator_id, charger_id, EventBatch.model_validate({"events": [event]}))
 
 
 async def expire_reservations(runtime: Runtime, now: datetime | None = None) -> int:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from evroam.database.base import Base, UtcDateTime, utcnow
 
 ACTIVE, CANCELLED, EXPIRED = "ACTIVE", "CANCELLED", "EXPIRED"
+USED = "USED"  # a session began on it (SessionStarted named it): it neither expires nor frees its socket
 
 
 class Reservation(Base):
@@ -32,7 +33,7 @@ class Reservation(Base):
     evse_uid: Mapped[str] = mapped_column(String(36))
     id_tag: Mapped[str] = mapped_column(String(36))
     expiry_date: Mapped[datetime] = mapped_column(UtcDateTime)
-    # ACTIVE, CANCELLED or EXPIRED (the periodic job ends an ACTIVE one at its expiry_date).
+    # ACTIVE, CANCELLED, EXPIRED (the periodic job ends an ACTIVE one at its expiry_date) or USED.
     status: Mapped[str] = mapped_column(String(12), default=ACTIVE)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_updated: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

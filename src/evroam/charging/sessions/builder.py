@@ -17,6 +17,10 @@ was offline and sends its backlog late (or shuffled) gives the same session as o
   (Gireve, charging-notes "CDRs": total_time excludes it). Its period states its time as zero hours, so
   the session's and the CDR's totals and time costs leave it out, and only energy the meter still
   counted in it is billed.
+* Reservation: a session that began on a reservation of its partner's (`reserved_since`, when it was
+  booked) starts with the reservation's time, as periods of their own (cut at the tariff's clock times),
+  priced by the tariff's reservation elements (ocpi-notes §13: a reservation runs from booking until
+  charging starts). They end where the charging begins.
 * Cost: the pricing engine's, with the tariff that applied at the start.
 """
 
@@ -55,6 +59,8 @@ class Started:
     id_tag: str
     meter_start_wh: Decimal
     authorization_reference: str | None = None
+    # Our reservation id (the charger's reservationId) the session began on.
+    reservation_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +135,11 @@ def opening(events: Iterable[Event]) -> Started | None:
 
 
 def build(
-    events: Iterable[Event], settings: Settings, pricing: Pricing | None = None, *, timed_out: bool = False
+    events: Iterable[Event], settings: Settings, pricing: Pricing | None = None, *, timed_out: bool = False,
+    reserved_since: datetime | None = None,
 ) -> SessionState:
-    """The session the events make. `timed_out`: a PENDING session whose start never came is INVALID."""
+    """The session the events make. `timed_out`: a PENDING session whose start never came is INVALID;
+    `reserved_since`: when the reservation the session began on was booked."""
     ordered = sorted(events, key=lambda event: (event.time, event.arrival))
     if not ordered:
         raise ValueError("a session needs at least one event")
@@ -148,6 +156,8 @@ def build(
     line = _EnergyLine(started, meters, stopped)
     statuses = [event for event in ordered if isinstance(event, SocketStatus) and started.time < event.time]
     periods = _periods(line, statuses, settings, pricing)
+    if reserved_since is not None:
+        periods = _reservation_periods(reserved_since, started.time, pricing) + periods
     cost = None
     if pricing is not None:
         cost = price_session(pricing.tariff, [period.period for period in periods], pricing.time_zone)
@@ -223,15 +233,29 @@ class _EnergyLine:
         return None
 
 
-def _periods(
-    line: _EnergyLine, statuses: Sequence[SocketStatus], settings: Settings, pricing: Pricing | None
-) -> tuple[Period, ...]:
+def _restrictions_and_zone(pricing: Pricing | None) -> tuple[list[Restrictions], tzinfo]:
     restrictions = [] if pricing is None else [
         element.restrictions for element in pricing.tariff.elements if element.restrictions is not None
     ]
     zone = pricing.time_zone if pricing is not None else UTC
-    if isinstance(zone, str):
-        zone = zone_named(zone, "time_zone")
+    return restrictions, zone_named(zone, "time_zone") if isinstance(zone, str) else zone
+
+
+def _reservation_periods(
+    reserved_since: datetime, charging_start: datetime, pricing: Pricing | None
+) -> tuple[Period, ...]:
+    """The reservation's time up to the charging's start, to the whole second (so it ends exactly there)."""
+    length_s = whole_seconds(charging_start - reserved_since)
+    start = charging_start - timedelta(seconds=length_s)
+    restrictions, zone = _restrictions_and_zone(pricing)
+    return tuple(Period(SessionPeriod(PeriodState.RESERVATION, start + timedelta(seconds=offset), length))
+                 for offset, length in cut_pieces(start, length_s, zone, clock_times(restrictions)))
+
+
+def _periods(
+    line: _EnergyLine, statuses: Sequence[SocketStatus], settings: Settings, pricing: Pricing | None
+) -> tuple[Period, ...]:
+    restrictions, zone = _restrictions_and_zone(pricing)
     interval_s = settings.interval_minutes * 60
     intervals = set(range(interval_s, line.length_s, interval_s))
     durations = {limit for r in restrictions for limit in (r.min_duration, r.max_duration) if limit}

@@ -11,7 +11,9 @@
 3. The tariff: the one that applied at the start is kept on the session once found: the connector's
    first tariff_id in the location document published to that integration, and that tariff's published
    document (the publication ledger holds both, in the partner's version; the engine reads either).
-4. The builder makes the state (periods, kWh, cost), ocpi/sessions/document.py the 2.2.1 Session
+4. A session begun on the partner's reservation (SessionStarted `reservationId`) starts with the
+   reservation's time, from its booking.
+5. The builder makes the state (periods, kWh, cost), ocpi/sessions/document.py the 2.2.1 Session
    document, and the service stores both and announces the change.
 """
 
@@ -28,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evroam.charging.authorization import decision as whitelist
 from evroam.charging.authorization import service as authorization_service
 from evroam.charging.cdrs.service import create_cdr
+from evroam.charging.reservations import service as reservation_service
 from evroam.charging.sessions import builder, scheduled, service
 from evroam.charging.sessions.models import ChargingSession
 from evroam.database.base import utcnow
@@ -84,7 +87,8 @@ async def _rebuild(session: AsyncSession, charger: Charger, charging: ChargingSe
     site = await session.get(Site, charger.site_id)
     tariff_id, tariff = await _tariff(session, charging, claim, charger, opened.socket_id)
     pricing = _pricing(tariff, site.timezone if site else "UTC")
-    state = builder.build(events, service.settings_of(claim.integration), pricing, timed_out=timed_out)
+    state = builder.build(events, service.settings_of(claim.integration), pricing, timed_out=timed_out,
+                          reserved_since=await _reserved_since(session, charger, claim, opened))
     operator = await session.get(Operator, charger.operator_id)
     evse_uid, connector_id = socket_evse(charger.charger_id, opened.socket_id, charger.split_evse_by_socket)
     currency = pricing.tariff.currency if pricing else DEFAULT_CURRENCY
@@ -122,6 +126,20 @@ async def _issue_cdr(
         )
     except Invalid as error:
         log.warning("No CDR for session %s: %s", attributed.document["id"], error)
+
+
+async def _reserved_since(
+    session: AsyncSession, charger: Charger, claim: _Claim, opened: builder.Started
+) -> datetime | None:
+    """When the reservation the session began on was booked, if it is the billed partner's (its reservation
+    time is then part of the session, ocpi-notes §13). Not for a 2.1.1 partner: its CDRs have no
+    RESERVATION_TIME, its tariffs no reservation restriction, so it is billed nothing for it."""
+    if opened.reservation_id is None or negotiated_version(claim.integration) == V211:
+        return None
+    reserved = await reservation_service.used_reservation(session, charger.charger_id, opened.reservation_id)
+    if reserved is None or reserved.integration_id != claim.integration.integration_id:
+        return None
+    return reserved.created_at
 
 
 async def _claim(session: AsyncSession, charger: Charger, opened: builder.Started) -> _Claim | None:

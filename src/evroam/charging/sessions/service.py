@@ -89,7 +89,7 @@ def _event(row: ChargerEvent) -> builder.Event:
     payload = row.payload
     if row.type == "SessionStarted":
         return builder.Started(row.time, row.id, row.socket_id, payload["idTag"], Decimal(payload["meterStartWh"]),
-                               payload.get("authorizationReference"))
+                               payload.get("authorizationReference"), payload.get("reservationId"))
     if row.type == "SessionStopped":
         return builder.Stopped(row.time, row.id, Decimal(payload["meterStopWh"]), payload.get("reason", "Local"))
     return builder.Meter(row.time, row.id, Decimal(payload["energyWh"]), _decimal(payload.get("powerW")),

@@ -15,7 +15,7 @@ from typing import Any
 
 from evroam.charging.sessions.builder import Period, SessionState
 from evroam.ocpi.locations.mapping import utc_text
-from evroam.tariffs.pricing.model import Money, PeriodState
+from evroam.tariffs.pricing.model import Money, PeriodState, SessionPeriod
 
 _CDR_TOKEN_FIELDS = ("country_code", "party_id", "uid", "type", "contract_id")
 _SECONDS_PER_HOUR = Decimal(3600)
@@ -77,6 +77,9 @@ def price(money: Money) -> dict[str, float]:
 def _charging_period(item: Period, tariff_id: str | None) -> dict[str, Any]:
     period = item.period
     hours = Decimal(period.duration_s) / _SECONDS_PER_HOUR
+    if period.state == PeriodState.RESERVATION:
+        # Reserved, not yet in use: no energy, and the engine refuses a reservation period stating any.
+        return _period_document(period, [{"type": "RESERVATION_TIME", "volume": _number(hours, _HOURS)}], tariff_id)
     time_dimension = "PARKING_TIME" if period.state == PeriodState.PARKING else "TIME"
     dimensions = [
         {"type": "ENERGY", "volume": _number(period.energy_kwh, _KWH)},
@@ -89,6 +92,10 @@ def _charging_period(item: Period, tariff_id: str | None) -> dict[str, Any]:
     ):
         if value is not None:
             dimensions.append({"type": name, "volume": _number(value, _QUANTITY)})
+    return _period_document(period, dimensions, tariff_id)
+
+
+def _period_document(period: SessionPeriod, dimensions: list[dict[str, Any]], tariff_id: str | None) -> dict[str, Any]:
     found: dict[str, Any] = {"start_date_time": utc_text(period.start), "dimensions": dimensions}
     if tariff_id is not None:
         found["tariff_id"] = tariff_id
