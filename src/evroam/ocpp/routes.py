@@ -36,10 +36,11 @@ async def charger_connection(websocket: WebSocket, charger_id: str) -> None:
     if SUBPROTOCOL not in websocket.scope.get("subprotocols", []):
         await _refuse(websocket, 400)
         return
-    await websocket.accept(subprotocol=SUBPROTOCOL)
+    # Shown connected before the handshake completes: a charger's first message finds it so.
     async with runtime.sessions() as session:
         connection_id = await service.opened(session, charger)
     try:
+        await websocket.accept(subprotocol=SUBPROTOCOL)
         await CentralSystemCharger(charger, StarletteConnection(websocket), runtime).start()
     except WebSocketDisconnect:
         pass
