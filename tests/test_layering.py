@@ -47,7 +47,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("interface", ["evroam.api", "evroam.api.*", "*.routes", "*.flows", "evroam.ocpi.*", "evroam.ocpp",
                    "evroam.ocpp.*"]),
     # What assembles a running evroam: the app, the `evroam` command and each capability's commands.
-    ("entry", ["evroam.app", "evroam.background", "evroam.cli", "evroam.*.cli", "evroam.demo", "evroam.wiring", "evroam.startup",
+    ("entry", ["evroam.simulate", "evroam.simulate.*", "evroam.app", "evroam.background", "evroam.cli", "evroam.*.cli", "evroam.demo", "evroam.wiring", "evroam.startup",
                "evroam.database.models", "evroam.database.migrations", "evroam.database.migrations.*"]),
 ]
 

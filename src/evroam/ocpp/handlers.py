@@ -12,6 +12,7 @@ the WebSocket waits, nor while a partner decides an authorization.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from decimal import Decimal
 from typing import Any
@@ -81,11 +82,12 @@ class CentralSystemCharger(ChargePoint):
                                      **_: Any) -> call_result.StatusNotification:
         # Connector 0 is the charger itself: its sockets report their own statuses.
         if connector_id > 0 and status in SOCKET_STATUSES:
-            # Without the charger's timestamp, the message id is all that tells a re-sent message apart.
             time = instant(timestamp) if timestamp else utcnow()
-            key = f"{compact(time)}:{status}" if timestamp else call_unique_id
+            # The message id alone would collide for chargers whose ids restart at boot, the time alone for two
+            # reports in one second: both, hashed to fit an event id.
+            key = hashlib.sha256(f"{connector_id}|{timestamp}|{call_unique_id}|{status}".encode()).hexdigest()[:32]
             await self._ingest({
-                "eventId": f"ocpp:status:{connector_id}:{key}", "type": "StatusChanged", "time": time,
+                "eventId": f"ocpp:status:{key}", "type": "StatusChanged", "time": time,
                 "socketId": connector_id, "status": status, "errorCode": error_code,
             })
         return call_result.StatusNotification()
