@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 from websockets.asyncio.client import connect
 
 from evroam.simulate.charger import SimulatedCharger
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,9 @@ async def charge_once(charger: SimulatedCharger, plan: Plan) -> None:
     """Boot, available, a card at the reader, charging with periodic readings, unplugged."""
     await charger.boot()
     await charger.report_status("Available")
-    if await charger.authorize(plan.id_tag) != "Accepted":
+    status = await charger.authorize(plan.id_tag)
+    if status != "Accepted":
+        log.warning("%s: card %s refused (%s), no transaction", charger.id, plan.id_tag, status)
         return
     await charger.start_transaction(plan.id_tag)
     for _ in range(plan.samples):
