@@ -32,6 +32,7 @@ from evroam.integrations.tariff_links.routes import router as integration_tariff
 from evroam.network.chargers.routes import router as charger_router
 from evroam.network.sites.routes import router as site_router
 from evroam.ocpi.app import create_ocpi_app
+from evroam.ocpp.commands import CommandSender
 from evroam.ocpp.routes import router as ocpp_router
 from evroam.runtime import Runtime
 from evroam.startup import bootstrap, prepare_database
@@ -97,6 +98,8 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    # Partners' commands to the chargers connected to this process.
+    app.state.ocpp_commands = CommandSender(runtime)
     wire(runtime)
     install_error_handlers(app)
     install_management_openapi(app)

@@ -58,6 +58,13 @@ class CentralSystemCharger(ChargePoint):
         super().__init__(charger.charger_id, connection)
         self.charger = charger
         self.runtime = runtime
+        # idTag -> the START_SESSION the charger accepted for it: its StartTransaction names the command, so
+        # the session is the commanding partner's (OCPP's StartTransaction does not say it was remote).
+        self._remote_starts: dict[str, str] = {}
+
+    def remote_started(self, id_tag: str | None, command_id: str) -> None:
+        if id_tag:
+            self._remote_starts[id_tag] = command_id
 
     @on(Action.boot_notification)
     async def on_boot_notification(self, charge_point_model: str, charge_point_vendor: str,
@@ -122,6 +129,7 @@ class CentralSystemCharger(ChargePoint):
             "eventId": f"ocpp:start:{transaction.id}", "type": "SessionStarted", "time": started_at,
             "socketId": connector_id, "transactionId": str(transaction.id), "idTag": id_tag,
             "meterStartWh": Decimal(meter_start), "reservationId": reservation_id,
+            "commandId": self._remote_starts.pop(id_tag, None),
         })
         return call_result.StartTransaction(transaction_id=transaction.id,
                                             id_tag_info={"status": transaction.id_tag_status})

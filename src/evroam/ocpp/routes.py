@@ -15,6 +15,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.responses import Response
 
 from evroam.ocpp import service
+from evroam.ocpp.commands import CommandSender
 from evroam.ocpp.connection import StarletteConnection, basic_credentials
 from evroam.ocpp.handlers import CentralSystemCharger
 from evroam.ocpp.service import Admitted
@@ -39,12 +40,16 @@ async def charger_connection(websocket: WebSocket, charger_id: str) -> None:
     # Shown connected before the handshake completes: a charger's first message finds it so.
     async with runtime.sessions() as session:
         connection_id = await service.opened(session, charger)
+    commands: CommandSender = websocket.app.state.ocpp_commands
+    central = CentralSystemCharger(charger, StarletteConnection(websocket), runtime)
     try:
         await websocket.accept(subprotocol=SUBPROTOCOL)
-        await CentralSystemCharger(charger, StarletteConnection(websocket), runtime).start()
+        commands.attach(central, connection_id)
+        await central.start()
     except WebSocketDisconnect:
         pass
     finally:
+        commands.detach(charger.charger_id, connection_id)
         await _closed(runtime, charger, connection_id)
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from evroam.charging.commands.models import PENDING, Command
 from evroam.database.base import utcnow
 from evroam.database.locks import locked_row
 from evroam.database.upsert import upsert_for
@@ -94,6 +95,18 @@ async def record_boot(session: AsyncSession, charger: Admitted, identity: dict[s
     if given:
         body = ChargerUpdate.model_validate(given)
         await charger_service.update_charger(session, charger.operator_id, charger.charger_id, body)
+
+
+async def pending_commands(session: AsyncSession, connection_ids: list[str]) -> list[Command]:
+    """PENDING commands, oldest first, of the chargers whose current connection is one of these (this
+    process's): a charger that moved to another process gets its commands there."""
+    return list(await session.scalars(
+        select(Command)
+        .join(OcppConnection, OcppConnection.charger_id == Command.charger_id)
+        .where(Command.status == PENDING, Command.deadline > utcnow(),
+               OcppConnection.connection_id.in_(connection_ids), OcppConnection.disconnected_at.is_(None))
+        .order_by(Command.created_at, Command.id)
+    ))
 
 
 async def started_transaction(
