@@ -87,3 +87,24 @@ async def test_a_command_waits_for_its_charger_to_connect(gateway: Gateway) -> N
     assert ok(await gateway.network.client.get(f"{API}/commands/{command_id}"))["status"] == "PENDING"
     async with connected(f"{gateway.url}/ocpp", "CH-1", PASSWORD):
         assert (await settled(gateway, command_id))["status"] == "ANSWERED"
+
+
+async def test_a_charging_profile_is_set_on_the_transaction_and_cleared(gateway: Gateway) -> None:
+    ocpi_profile = {"charging_rate_unit": "W", "min_charging_rate": 1400,
+                    "charging_profile_period": [{"start_period": 0, "limit": 7400}, {"start_period": 1800, "limit": 3700}]}
+    async with connected(f"{gateway.url}/ocpp", "CH-1", PASSWORD) as charger:
+        transaction_id = await charger.start_transaction("DRIVER1")
+        profile = await pending(gateway, "SET_CHARGING_PROFILE", socket_id=1, transaction_id=str(transaction_id),
+                                details={"charging_profile": ocpi_profile})
+        assert (await settled(gateway, profile))["result"] == "ACCEPTED"
+        assert charger.charging_profile == {
+            "charging_profile_id": transaction_id, "transaction_id": transaction_id, "stack_level": 0,
+            "charging_profile_purpose": "TxProfile", "charging_profile_kind": "Relative",
+            "charging_schedule": {"charging_rate_unit": "W", "min_charging_rate": 1400, "charging_schedule_period": [
+                {"start_period": 0, "limit": 7400}, {"start_period": 1800, "limit": 3700}]},
+        }
+        cleared = await pending(gateway, "CLEAR_PROFILE", transaction_id=str(transaction_id))
+        again = await pending(gateway, "CLEAR_PROFILE", transaction_id=str(transaction_id))
+        assert (await settled(gateway, cleared))["result"] == "ACCEPTED"
+        assert (await settled(gateway, again))["result"] == "UNKNOWN"
+        assert charger.charging_profile is None

@@ -3,7 +3,8 @@ charging kept in small steps (boot, status, start, sample, stop) that the comman
 tests drive one at a time.
 
 It answers a central system's RemoteStartTransaction and RemoteStopTransaction with Accepted when it
-can, and then acts on them as a charger does: after the answer, not before.
+can, and then acts on them as a charger does: after the answer, not before; it keeps the TxProfile a
+SetChargingProfile gives its transaction (a ClearChargingProfile drops it).
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from typing import Any
 
 from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint, call, call_result
-from ocpp.v16.enums import Action, RemoteStartStopStatus
+from ocpp.v16.enums import (
+    Action,
+    ChargingProfileStatus,
+    ClearChargingProfileStatus,
+    RemoteStartStopStatus,
+)
 
 CONNECTOR = 1
 
@@ -44,6 +50,8 @@ class SimulatedCharger(ChargePoint):
         self.meter = meter or Meter()
         self.transaction_id: int | None = None
         self.id_tag_status: str | None = None
+        # The TxProfile the central system set on the transaction (OCPP camelCase), as a charger keeps it.
+        self.charging_profile: dict[str, Any] | None = None
 
     async def boot(self) -> str:
         answer = await self.call(call.BootNotification(
@@ -116,3 +124,20 @@ class SimulatedCharger(ChargePoint):
     async def after_remote_stop(self, transaction_id: int, **_: Any) -> None:
         if transaction_id == self.transaction_id:
             await self.stop("Remote")
+
+    @on(Action.set_charging_profile)
+    def on_set_charging_profile(self, connector_id: int, cs_charging_profiles: dict[str, Any],
+                                **_: Any) -> call_result.SetChargingProfile:
+        # The library hands nested objects in snake_case: kept as the charger received them.
+        transaction_id = cs_charging_profiles.get("transaction_id")
+        accepted = self.transaction_id is not None and transaction_id == self.transaction_id
+        if accepted:
+            self.charging_profile = cs_charging_profiles
+        return call_result.SetChargingProfile(
+            status=ChargingProfileStatus.accepted if accepted else ChargingProfileStatus.rejected)
+
+    @on(Action.clear_charging_profile)
+    def on_clear_charging_profile(self, **_: Any) -> call_result.ClearChargingProfile:
+        known, self.charging_profile = self.charging_profile is not None, None
+        return call_result.ClearChargingProfile(
+            status=ClearChargingProfileStatus.accepted if known else ClearChargingProfileStatus.unknown)
