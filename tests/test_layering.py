@@ -43,9 +43,11 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("outgoing", ["evroam.delivery", "evroam.delivery.*", "evroam.publication", "evroam.publication.*"]),
     # HTTP interfaces and the workflows that reach partners: management routes, flows (a use case around
     # a partner call), the OCPI app and its modules' routes and handshakes.
-    ("interface", ["evroam.api", "evroam.api.*", "*.routes", "*.flows", "evroam.ocpi.*"]),
+    # The OCPP gateway is the chargers' interface: it feeds the charger events' ingest flow.
+    ("interface", ["evroam.api", "evroam.api.*", "*.routes", "*.flows", "evroam.ocpi.*", "evroam.ocpp",
+                   "evroam.ocpp.*"]),
     # What assembles a running evroam: the app, the `evroam` command and each capability's commands.
-    ("entry", ["evroam.app", "evroam.background", "evroam.cli", "evroam.*.cli", "evroam.demo", "evroam.wiring", "evroam.startup",
+    ("entry", ["evroam.simulate", "evroam.simulate.*", "evroam.app", "evroam.background", "evroam.cli", "evroam.*.cli", "evroam.demo", "evroam.wiring", "evroam.startup",
                "evroam.database.models", "evroam.database.migrations", "evroam.database.migrations.*"]),
 ]
 

@@ -32,6 +32,8 @@ from evroam.integrations.tariff_links.routes import router as integration_tariff
 from evroam.network.chargers.routes import router as charger_router
 from evroam.network.sites.routes import router as site_router
 from evroam.ocpi.app import create_ocpi_app
+from evroam.ocpp.commands import CommandSender
+from evroam.ocpp.routes import router as ocpp_router
 from evroam.runtime import Runtime
 from evroam.startup import bootstrap, prepare_database
 from evroam.tariffs.quotes.routes import router as tariff_quote_router
@@ -96,6 +98,8 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    # Partners' commands to the chargers connected to this process.
+    app.state.ocpp_commands = CommandSender(runtime)
     wire(runtime)
     install_error_handlers(app)
     install_management_openapi(app)
@@ -103,6 +107,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     # every management route on each page.
     app.mount("/ocpi", create_ocpi_app(runtime))
     app.include_router(management_router())
+    app.include_router(ocpp_router)
     # Outermost but for the framework's own: it bounds the bodies of the mounted OCPI app too.
     app.add_middleware(
         RequestSizeLimit,

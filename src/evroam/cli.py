@@ -128,6 +128,31 @@ def apikey_create(
     typer.echo(asyncio.run(create_key(_settings(), name, operator)))
 
 
+@app.command()
+def simulate(
+    url: Annotated[str, typer.Option(help="The gateway, e.g. ws://127.0.0.1:8000/ocpp")] = "ws://127.0.0.1:8000/ocpp",
+    chargers: Annotated[int, typer.Option(min=1, help="How many chargers: <prefix>1 ... <prefix>N")] = 1,
+    prefix: Annotated[str, typer.Option(help="Charger ids are this and a number")] = "SIM-",
+    password: Annotated[str, typer.Option(help="Every charger's OCPP password (its ocppPassword)")] = ...,
+    id_tag: Annotated[str, typer.Option(help="The card each charger's driver presents")] = "SIMULATOR1",
+    samples: Annotated[int, typer.Option(min=0, help="Meter readings per session")] = 3,
+    every: Annotated[float, typer.Option(min=0, help="Seconds between meter readings")] = 10.0,
+    speedup: Annotated[float, typer.Option(min=0, help="Simulated seconds of charging per second waited")] = 1.0,
+    stay: Annotated[float, typer.Option(min=0, help="Seconds to stay connected after the session, "
+                                                   "answering remote starts and stops")] = 0.0,
+) -> None:
+    """Simulated OCPP 1.6J chargers: each boots, charges once (Authorize, StartTransaction, MeterValues,
+    StopTransaction) and answers RemoteStartTransaction/RemoteStopTransaction."""
+    import logging
+
+    from evroam.simulate.run import Plan, simulate as run_simulation
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")  # the messages exchanged
+    plan = Plan(url=url, password=password, id_tag=id_tag, samples=samples, sample_every=every,
+                speedup=speedup, stay_connected=stay)
+    asyncio.run(run_simulation([f"{prefix}{number}" for number in range(1, chargers + 1)], plan))
+
+
 def _settings() -> Settings:
     """The settings, or one line per invalid EVROAM_* variable and exit status 2."""
     try:

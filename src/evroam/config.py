@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     # Seconds the charger side has to answer a partner's command before the partner is told TIMEOUT: a
     # charger waits about 30 s for the plug (OCPP ConnectionTimeOut), plus a margin for the CSMS's polling.
     command_timeout: int = Field(default=60, ge=5, le=3600)
+    # OCPP chargers: the Heartbeat interval BootNotification gives them (seconds), and how long a charger may
+    # be without its WebSocket before partners see its EVSEs UNKNOWN (a reconnect within it shows nothing).
+    ocpp_heartbeat_interval: int = Field(default=300, ge=10, le=86400)
+    ocpp_offline_grace_seconds: float = Field(default=120.0, ge=0)
+    # How often each process looks for partners' commands to the chargers it holds (the commands table is
+    # the queue between processes).
+    ocpp_command_poll_seconds: float = Field(default=1.0, gt=0)
 
     @field_validator("bootstrap_api_key")
     @classmethod

@@ -16,6 +16,7 @@ from evroam.integrations.tariff_links import models as tariff_links_models  # no
 from evroam.network.chargers import models as chargers_models  # noqa: F401
 from evroam.network.operators import models as operators_models  # noqa: F401
 from evroam.network.sites import models as sites_models  # noqa: F401
+from evroam.ocpp import models as ocpp_models  # noqa: F401
 from evroam.publication import models as publication_models  # noqa: F401
 from evroam.tariffs import models as tariffs_models  # noqa: F401
 from evroam.tariffs.spot import models as spot_models  # noqa: F401

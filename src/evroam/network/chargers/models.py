@@ -27,6 +27,9 @@ class Charger(Base):
     manufacturer: Mapped[str | None] = mapped_column(String(100))
     firmware_version: Mapped[str | None] = mapped_column(String(50))
     serial_number: Mapped[str | None] = mapped_column(String(100))
+    # The OCPP security profile 1 password (HTTP Basic at the gateway's handshake), hashed; none refuses
+    # the charger's connections.
+    ocpp_password_hash: Mapped[str | None] = mapped_column(String(64))
     charger_group_id: Mapped[int | None] = mapped_column(Integer)
     charger_group_name: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -37,6 +37,14 @@ SocketName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 KiloWatts = Annotated[JsonNumber, Field(gt=0, max_digits=10, decimal_places=3, description="Maximum power, kW")]
 Volts = Annotated[int, Field(ge=1, le=MAX_INT, description="Maximum voltage, V")]
 Amperes = Annotated[int, Field(ge=1, le=MAX_INT, description="Maximum current, A")]
+# OCPP 1.6 security profile 1 (HTTP Basic): the whitepaper's AuthorizationKey is 16 to 40 characters, long
+# enough that the plain SHA-256 the API keys use is a fit for storing it. Write-only: never in a response.
+OcppPassword = Annotated[str | None, StringConstraints(pattern=r"^[!-~]{16,40}$"), Field(
+    json_schema_extra={"writeOnly": True},
+    description="Write-only. The password the charger gives at its OCPP connection (HTTP Basic, security "
+                "profile 1): 16 to 40 printable ASCII characters. Never returned; null (in a PATCH) removes it, "
+                "and a charger without one cannot connect.",
+)]
 
 
 class SocketFields(RequestModel):
@@ -91,6 +99,7 @@ class ChargerCreate(ChargerFields):
     active_connection: StrictBool = True
     capabilities: list[Capability] = []
     sockets: list[SocketCreate] = []
+    ocpp_password: OcppPassword = None
 
 
 class ChargerUpdate(ChargerFields):
@@ -104,6 +113,7 @@ class ChargerUpdate(ChargerFields):
     active_connection: Omittable[StrictBool] = None
     capabilities: list[Capability] | None = None  # null: none
     sockets: Omittable[list[SocketReplacement]] = None
+    ocpp_password: OcppPassword = None
 
 
 class SocketOut(CamelModel):

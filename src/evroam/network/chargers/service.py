@@ -22,6 +22,7 @@ from evroam.network.chargers.schemas import (
 )
 from evroam.network.chargers.models import Charger, Socket
 from evroam.network.sites.models import Site
+from evroam.security import hash_secret
 
 _REQUIRED_SOCKET_FIELDS = ("type", "format", "power_type")
 
@@ -52,7 +53,8 @@ async def create_charger(session: AsyncSession, operator_id: int, body: ChargerC
         raise Conflict("chargerId", "already in use")
     charger = Charger(
         operator_id=operator_id,
-        **body.model_dump(exclude={"sockets"}),
+        **body.model_dump(exclude={"sockets", "ocpp_password"}),
+        ocpp_password_hash=_password_hash(body.ocpp_password),
         sockets=[Socket(**socket.model_dump()) for socket in body.sockets],
     )
     session.add(charger)
@@ -76,6 +78,8 @@ async def update_charger(
         _check_replacements(charger, body.sockets)
     if "capabilities" in values and values["capabilities"] is None:
         values["capabilities"] = []
+    if "ocpp_password" in values:
+        values["ocpp_password_hash"] = _password_hash(values.pop("ocpp_password"))
     site_before = charger.site_id
     for name, value in values.items():
         setattr(charger, name, value)
@@ -120,6 +124,10 @@ async def delete_charger(session: AsyncSession, operator_id: int, charger_id: st
 async def _check_site(session: AsyncSession, operator_id: int, site_id: int) -> None:
     if not await session.scalar(select(exists().where(Site.id == site_id, Site.operator_id == operator_id))):
         raise Invalid("siteId", f"site {site_id} does not exist")
+
+
+def _password_hash(password: str | None) -> str | None:
+    return None if password is None else hash_secret(password)
 
 
 def _check_unique_socket_ids(sockets: Iterable[SocketCreate | SocketReplacement]) -> None:

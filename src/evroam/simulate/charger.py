@@ -1,0 +1,143 @@
+"""A simulated OCPP 1.6J charge point: the `ocpp` library's charge point side, with one connector's
+charging kept in small steps (boot, status, start, sample, stop) that the command line runs on a timer and
+tests drive one at a time.
+
+It answers a central system's RemoteStartTransaction and RemoteStopTransaction with Accepted when it
+can, and then acts on them as a charger does: after the answer, not before; it keeps the TxProfile a
+SetChargingProfile gives its transaction (a ClearChargingProfile drops it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ocpp.routing import after, on
+from ocpp.v16 import ChargePoint, call, call_result
+from ocpp.v16.enums import (
+    Action,
+    ChargingProfileStatus,
+    ClearChargingProfileStatus,
+    RemoteStartStopStatus,
+)
+
+CONNECTOR = 1
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass
+class Meter:
+    """The connector's energy register and what the car draws."""
+
+    energy_wh: int = 0
+    power_w: int = 11_000
+    state_of_charge: float = 20.0
+
+    def run(self, seconds: float) -> None:
+        energy = round(self.power_w * seconds / 3600)
+        self.energy_wh += energy
+        # A 60 kWh battery, full at 100 %.
+        self.state_of_charge = min(100.0, self.state_of_charge + energy / 600)
+
+
+class SimulatedCharger(ChargePoint):
+    def __init__(self, charger_id: str, connection: Any, meter: Meter | None = None) -> None:
+        super().__init__(charger_id, connection, response_timeout=30)
+        self.meter = meter or Meter()
+        self.transaction_id: int | None = None
+        self.id_tag_status: str | None = None
+        # The TxProfile the central system set on the transaction (OCPP camelCase), as a charger keeps it.
+        self.charging_profile: dict[str, Any] | None = None
+
+    async def boot(self) -> str:
+        answer = await self.call(call.BootNotification(
+            charge_point_model="evroam simulator", charge_point_vendor="evroam",
+            firmware_version="1.0", charge_point_serial_number=f"SIM-{self.id}"[:25],
+        ))
+        return answer.status
+
+    async def report_status(self, status: str, connector_id: int = CONNECTOR) -> None:
+        await self.call(call.StatusNotification(connector_id=connector_id, error_code="NoError", status=status,
+                                                timestamp=now()))
+
+    async def authorize(self, id_tag: str) -> str:
+        return (await self.call(call.Authorize(id_tag=id_tag))).id_tag_info["status"]
+
+    async def start_transaction(self, id_tag: str, reservation_id: int | None = None) -> int:
+        """Plugged in and the card accepted (or a remote start): the transaction begins."""
+        await self.report_status("Preparing")
+        answer = await self.call(call.StartTransaction(
+            connector_id=CONNECTOR, id_tag=id_tag, meter_start=self.meter.energy_wh, timestamp=now(),
+            reservation_id=reservation_id,
+        ))
+        self.transaction_id, self.id_tag_status = answer.transaction_id, answer.id_tag_info["status"]
+        await self.report_status("Charging")
+        return answer.transaction_id
+
+    async def sample(self, seconds: float) -> None:
+        """`seconds` of charging, then a periodic meter reading."""
+        self.meter.run(seconds)
+        await self.call(call.MeterValues(connector_id=CONNECTOR, transaction_id=self.transaction_id, meter_value=[
+            {"timestamp": now(), "sampledValue": [
+                {"value": str(self.meter.energy_wh), "context": "Sample.Periodic",
+                 "measurand": "Energy.Active.Import.Register", "unit": "Wh"},
+                {"value": str(self.meter.power_w), "context": "Sample.Periodic",
+                 "measurand": "Power.Active.Import", "unit": "W"},
+                {"value": f"{self.meter.state_of_charge:.1f}", "context": "Sample.Periodic", "measurand": "SoC",
+                 "unit": "Percent", "location": "EV"},
+            ]},
+        ]))
+
+    async def stop(self, reason: str = "Local") -> None:
+        if self.transaction_id is None:
+            return
+        transaction_id, self.transaction_id = self.transaction_id, None
+        await self.report_status("Finishing")
+        await self.call(call.StopTransaction(meter_stop=self.meter.energy_wh, timestamp=now(),
+                                             transaction_id=transaction_id, reason=reason))
+        await self.report_status("Available")
+
+    @on(Action.remote_start_transaction)
+    def on_remote_start(self, id_tag: str, **_: Any) -> call_result.RemoteStartTransaction:
+        accepted = self.transaction_id is None
+        return call_result.RemoteStartTransaction(
+            status=RemoteStartStopStatus.accepted if accepted else RemoteStartStopStatus.rejected
+        )
+
+    @after(Action.remote_start_transaction)
+    async def after_remote_start(self, id_tag: str, **_: Any) -> None:
+        if self.transaction_id is None:
+            await self.start_transaction(id_tag)
+
+    @on(Action.remote_stop_transaction)
+    def on_remote_stop(self, transaction_id: int, **_: Any) -> call_result.RemoteStopTransaction:
+        accepted = transaction_id == self.transaction_id
+        return call_result.RemoteStopTransaction(
+            status=RemoteStartStopStatus.accepted if accepted else RemoteStartStopStatus.rejected
+        )
+
+    @after(Action.remote_stop_transaction)
+    async def after_remote_stop(self, transaction_id: int, **_: Any) -> None:
+        if transaction_id == self.transaction_id:
+            await self.stop("Remote")
+
+    @on(Action.set_charging_profile)
+    def on_set_charging_profile(self, connector_id: int, cs_charging_profiles: dict[str, Any],
+                                **_: Any) -> call_result.SetChargingProfile:
+        # The library hands nested objects in snake_case: kept as the charger received them.
+        transaction_id = cs_charging_profiles.get("transaction_id")
+        accepted = self.transaction_id is not None and transaction_id == self.transaction_id
+        if accepted:
+            self.charging_profile = cs_charging_profiles
+        return call_result.SetChargingProfile(
+            status=ChargingProfileStatus.accepted if accepted else ChargingProfileStatus.rejected)
+
+    @on(Action.clear_charging_profile)
+    def on_clear_charging_profile(self, **_: Any) -> call_result.ClearChargingProfile:
+        known, self.charging_profile = self.charging_profile is not None, None
+        return call_result.ClearChargingProfile(
+            status=ClearChargingProfileStatus.accepted if known else ClearChargingProfileStatus.unknown)
