@@ -39,11 +39,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.integrations.factories import API, add_location, make_charger, make_site, make_tariff, ok
+from tests.integrations.factories import API, ok
 from tests.ocpi.factories import eventually, worker_running
 from tests.peers.management import INTEGRATIONS
-from tests.peers.test_extrawest_pushes import EXTRAWEST_ENERGY_MIX, EXTRAWEST_OPENING_TIMES
-from tests.peers.tokens_support import TokensPeer, connect_with_tokens, make_tokens, pull_tokens
+from tests.peers.tokens_support import TokensPeer, publish_charger_to_the_peer
 
 if TYPE_CHECKING:
     from tests.peers.conftest import ExtrawestEmsp
@@ -105,16 +104,8 @@ async def charge(client, runtime, extrawest: ExtrawestEmsp) -> Charged:
     """Connects the peer, publishes the location and tariff, pulls the peer's token, authorizes it and
     charges 14 kWh in 50 minutes with the worker running, waiting at each step for the peer to hold the
     session as it should by then; returns once the CDR's POST has been answered."""
-    [driver] = make_tokens(1)
-    peer = await connect_with_tokens(client, runtime, extrawest, [driver])
-    site_id = await make_site(client, energyMix=EXTRAWEST_ENERGY_MIX, openingTimes=EXTRAWEST_OPENING_TIMES)
-    await make_charger(client, site_id, CHARGER, sockets=1)
-    tariff_id = await make_tariff(client, elements=ELEMENTS, minPrice=None, maxPrice=None, useType="PRICE",
-                                  tariffEnergyMix=EXTRAWEST_ENERGY_MIX)
-    location_id = (await add_location(client, peer.integration_id, {"siteId": site_id}))["id"]
-    ok(await client.post(f"{INTEGRATIONS}/{peer.integration_id}/tariffs/{tariff_id}",
-                         json={"locations": [{"locationId": location_id}]}))
-    assert (await pull_tokens(client, runtime, peer.integration_id, full=True))["status"] == "SUCCEEDED"
+    published = await publish_charger_to_the_peer(client, runtime, extrawest, CHARGER, ELEMENTS)
+    peer, driver, location_id = published.peer, published.driver, published.location_id
     decision = ok(await client.post(f"{API}/authorize", json={"chargerId": CHARGER, "socketId": 1,
                                                               "idTag": driver["uid"]}))
     assert decision["allowed"] and decision["integrationId"] == peer.integration_id, decision

@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from tests.integrations.factories import add_location, make_charger, make_site, make_tariff, ok
 from tests.peers.emsp_peer import default_encoding, encode
-from tests.peers.management import register_through_the_api
+from tests.peers.management import INTEGRATIONS, register_through_the_api
+from tests.peers.test_extrawest_pushes import EXTRAWEST_ENERGY_MIX, EXTRAWEST_OPENING_TIMES
 
 if TYPE_CHECKING:
     from tests.peers.conftest import ExtrawestEmsp
@@ -95,3 +97,27 @@ async def put_as_the_peer(extrawest: ExtrawestEmsp, token: dict[str, Any]) -> No
         response = await http.put(f"{receiver.rstrip('/')}/{token['country_code']}/{token['party_id']}/{token['uid']}",
                                   json=token)
     assert response.status_code in (200, 201) and response.json()["status_code"] == 1000, response.text
+
+
+@dataclass
+class PublishedCharger:
+    peer: TokensPeer
+    driver: dict[str, Any]
+    location_id: str
+
+
+async def publish_charger_to_the_peer(client: httpx.AsyncClient, runtime, extrawest: ExtrawestEmsp, charger_id: str,
+                                      elements: list[dict[str, Any]]) -> PublishedCharger:
+    """Connects the peer holding one driver's token, publishes a site-backed location of a new charger of one
+    socket to it with a tariff of `elements` (all in values extrawest takes), and pulls the peer's tokens."""
+    [driver] = make_tokens(1)
+    peer = await connect_with_tokens(client, runtime, extrawest, [driver])
+    site_id = await make_site(client, energyMix=EXTRAWEST_ENERGY_MIX, openingTimes=EXTRAWEST_OPENING_TIMES)
+    await make_charger(client, site_id, charger_id, sockets=1)
+    tariff_id = await make_tariff(client, elements=elements, minPrice=None, maxPrice=None, useType="PRICE",
+                                  tariffEnergyMix=EXTRAWEST_ENERGY_MIX)
+    location_id = (await add_location(client, peer.integration_id, {"siteId": site_id}))["id"]
+    ok(await client.post(f"{INTEGRATIONS}/{peer.integration_id}/tariffs/{tariff_id}",
+                         json={"locations": [{"locationId": location_id}]}))
+    assert (await pull_tokens(client, runtime, peer.integration_id, full=True))["status"] == "SUCCEEDED"
+    return PublishedCharger(peer, driver, location_id)
