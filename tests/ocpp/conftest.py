@@ -6,17 +6,15 @@ whitelisted ALWAYS), with an OCPP password given to CH-1 through the management 
 
 from __future__ import annotations
 
-import asyncio
-import base64
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 import pytest
 import websockets
 from ocpp.v16 import ChargePoint
-from websockets.asyncio.client import connect
 
+from evroam.simulate.run import basic_auth, connected
 from tests.charging.conftest import emsp  # noqa: F401
 from tests.charging.sessions.conftest import Network, network  # noqa: F401
 from tests.integrations.factories import ok
@@ -31,21 +29,11 @@ class Gateway:
     network: Network
 
     def headers(self, charger_id: str = "CH-1", password: str = PASSWORD) -> dict[str, str]:
-        token = base64.b64encode(f"{charger_id}:{password}".encode()).decode()
-        return {"Authorization": f"Basic {token}"}
+        return basic_auth(charger_id, password)
 
-    @asynccontextmanager
-    async def charger(self, charger_id: str = "CH-1", password: str = PASSWORD) -> AsyncIterator[ChargePoint]:
-        """A charge point of the `ocpp` library connected to the gateway, answering while the block runs."""
-        async with connect(f"{self.url}/ocpp/{charger_id}", subprotocols=["ocpp1.6"],
-                           additional_headers=self.headers(charger_id, password)) as socket:
-            charge_point = ChargePoint(charger_id, socket, response_timeout=10)
-            listening = asyncio.create_task(charge_point.start())
-            try:
-                yield charge_point
-            finally:
-                listening.cancel()
-                await asyncio.gather(listening, return_exceptions=True)
+    def charger(self, charger_id: str = "CH-1", password: str = PASSWORD) -> AbstractAsyncContextManager[ChargePoint]:
+        """A plain charge point of the `ocpp` library connected to the gateway, answering while the block runs."""
+        return connected(f"{self.url}/ocpp", charger_id, password, kind=ChargePoint)
 
 
 @pytest.fixture

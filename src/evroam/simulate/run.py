@@ -9,7 +9,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
+from ocpp.v16 import ChargePoint
 from websockets.asyncio.client import connect
 
 from evroam.simulate.charger import SimulatedCharger
@@ -28,14 +30,20 @@ class Plan:
     stay_connected: float = 0.0
 
 
-@asynccontextmanager
-async def connected(url: str, charger_id: str, password: str) -> AsyncIterator[SimulatedCharger]:
-    """A simulated charger on its WebSocket (security profile 1), answering the central system's calls
-    while the block runs."""
+def basic_auth(charger_id: str, password: str) -> dict[str, str]:
+    """OCPP security profile 1: the charger's id and password, HTTP Basic."""
     credentials = base64.b64encode(f"{charger_id}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {credentials}"}
+
+
+@asynccontextmanager
+async def connected(url: str, charger_id: str, password: str,
+                    kind: type[ChargePoint] = SimulatedCharger) -> AsyncIterator[Any]:
+    """A charge point of `kind` on its WebSocket (security profile 1), answering the central system's calls
+    while the block runs."""
     async with connect(f"{url.rstrip('/')}/{charger_id}", subprotocols=["ocpp1.6"],
-                       additional_headers={"Authorization": f"Basic {credentials}"}) as socket:
-        charger = SimulatedCharger(charger_id, socket)
+                       additional_headers=basic_auth(charger_id, password)) as socket:
+        charger = kind(charger_id, socket)
         listening = asyncio.create_task(charger.start())
         try:
             yield charger
