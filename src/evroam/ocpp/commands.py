@@ -99,7 +99,7 @@ class CommandSender:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.connected: dict[str, tuple[CentralSystemCharger, str]] = {}  # charger id -> (charger, its connection)
-        self._sending: set[str] = set()
+        self._sending: set[str] = set()  # chargers whose commands are being sent
         self._polling = None
 
     def attach(self, charger: CentralSystemCharger, connection_id: str) -> None:
@@ -117,10 +117,24 @@ class CommandSender:
             return
         async with self.runtime.sessions() as session:
             pending = await service.pending_commands(session, [connection for _, connection in self.connected.values()])
+        by_charger: dict[str, list[Command]] = {}
         for command in pending:
-            if command.id not in self._sending and command.charger_id in self.connected:
-                self._sending.add(command.id)
-                self.runtime.spawn(self._send(command))
+            if command.charger_id in self.connected and command.charger_id not in self._sending:
+                by_charger.setdefault(command.charger_id, []).append(command)
+        for charger_id, commands in by_charger.items():
+            self._sending.add(charger_id)
+            self.runtime.spawn(self._send_in_order(charger_id, commands))
+
+    async def _send_in_order(self, charger_id: str, commands: list[Command]) -> None:
+        """One charger's commands one after another, oldest first: a clear sent after a set, or a stop after
+        a start, must reach the charger in that order."""
+        try:
+            for command in commands:
+                if charger_id not in self.connected:
+                    return  # gone: its commands wait, PENDING, for its next connection
+                await self._send(command)
+        finally:
+            self._sending.discard(charger_id)
 
     async def _send(self, command: Command) -> None:
         charger, _ = self.connected[command.charger_id]
@@ -130,8 +144,6 @@ class CommandSender:
                 await command_flows.answer(self.runtime, session, command.operator_id, command.id, result, message)
         except DomainError:  # settled meanwhile (its deadline passed): the partner was told already
             log.info("command %s was settled before the charger's answer", command.id)
-        finally:
-            self._sending.discard(command.id)
 
     async def _call(self, charger: CentralSystemCharger, command: Command) -> tuple[str, str | None]:
         needed = _NEEDS.get(command.type)
