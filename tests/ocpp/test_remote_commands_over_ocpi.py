@@ -5,7 +5,6 @@ session, started on its token, following along (both engines)."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -41,8 +40,12 @@ async def test_an_emsp_starts_and_stops_a_session_at_the_simulated_charger(netwo
                 return posts[0].body if posts else None
 
             await eventually(lambda: result_of(start.name), timeout=20)
+
+            async def charger_has_started() -> bool:
+                return charger.transaction_id is not None
+
             network.assert_told(await result_of(start.name), "ACCEPTED")
-            await eventually(lambda: _true(charger.transaction_id is not None), timeout=20)
+            await eventually(charger_has_started, timeout=20)
             transaction_id = charger.transaction_id
             session = await network.only_session()
             assert (session["transactionId"], session["status"], session["integrationId"]) == (
@@ -55,19 +58,14 @@ async def test_an_emsp_starts_and_stops_a_session_at_the_simulated_charger(netwo
             assert stop.result == "ACCEPTED", stop.envelope
             await eventually(lambda: result_of(stop.name), timeout=20)
             network.assert_told(await result_of(stop.name), "ACCEPTED")
-            await eventually(lambda: _true(charger.transaction_id is None), timeout=20)
 
-        async def completed() -> dict[str, Any] | None:
-            ended = await network.only_session()
-            return ended if ended["status"] == "COMPLETED" else None
+            async def completed() -> dict[str, Any] | None:
+                ended = await network.only_session()
+                return ended if ended["status"] == "COMPLETED" else None
 
-        await eventually(completed, timeout=20)
+            # Connected until the StopTransaction is in: the charger sends it after answering the stop.
+            await eventually(completed, timeout=20)
     ended = await network.only_session()
     assert (ended["stopReason"], ended["kwh"]) == ("Remote", charger.meter.energy_wh / 1000)
     # Exactly one result for each command reached the eMSP.
     assert [len(network.emsp.results(name)) for name in (start.name, stop.name)] == [1, 1]
-
-
-async def _true(value: bool) -> bool:
-    await asyncio.sleep(0)
-    return value
