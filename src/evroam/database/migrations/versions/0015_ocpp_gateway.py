@@ -50,5 +50,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('ocpp_connections')
     op.drop_table('ocpp_transactions')
-    with op.batch_alter_table('chargers', schema=None) as batch_op:
-        batch_op.drop_column('ocpp_password_hash')
+    # In place, not in batch: batch rebuilds `chargers` on SQLite, and dropping the old table there cascades
+    # to every row that references a charger (sockets, sessions, events). SQLite drops a column since 3.35.
+    op.drop_column('chargers', 'ocpp_password_hash')
