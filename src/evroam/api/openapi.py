@@ -58,15 +58,12 @@ async def refuse_unknown_query_parameters(request: Request) -> None:
 
 def _query_parameters(request: Request) -> frozenset[str]:
     """The query parameters the request's operation documents, looked up once per route and method."""
-    route = request.scope.get("route")
-    key = (getattr(route, "path_format", None), request.method)
-    known = _QUERY_PARAMETERS.get(key) if key[0] else None
-    if known is None:
+    key = (request.scope["route"].path_format, request.method)
+    if key not in _QUERY_PARAMETERS:
         operation = operations_of_path(request).get(request.method.lower(), {})
-        known = frozenset(parameter["name"] for parameter in operation.get("parameters", ()) if parameter["in"] == "query")
-        if key[0]:
-            _QUERY_PARAMETERS[key] = known
-    return known
+        _QUERY_PARAMETERS[key] = frozenset(
+            parameter["name"] for parameter in operation.get("parameters", ()) if parameter["in"] == "query")
+    return _QUERY_PARAMETERS[key]
 
 
 # (route path template, method) -> its query parameters; the routes are fixed once the app is built.
