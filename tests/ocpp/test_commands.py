@@ -108,3 +108,26 @@ async def test_a_charging_profile_is_set_on_the_transaction_and_cleared(gateway:
         assert (await settled(gateway, cleared))["result"] == "ACCEPTED"
         assert (await settled(gateway, again))["result"] == "UNKNOWN"
         assert charger.charging_profile is None
+
+
+async def test_the_active_profile_asked_for_is_the_chargers_composite_schedule(gateway: Gateway) -> None:
+    ocpi_profile = {"charging_rate_unit": "A", "min_charging_rate": 6,
+                    "charging_profile_period": [{"start_period": 0, "limit": 16.5}, {"start_period": 1800, "limit": 10}]}
+    async with connected(f"{gateway.url}/ocpp", "CH-1", PASSWORD) as charger:
+        transaction_id = await charger.start_transaction("DRIVER1")
+        asked = {"socket_id": 1, "transaction_id": str(transaction_id), "details": {"duration": 1200}}
+        before = await settled(gateway, await pending(gateway, "GET_ACTIVE_CHARGING_PROFILE", **asked))
+        assert (before["result"], before["message"]) == ("REJECTED", "the charger answered Rejected")
+        assert "active" not in before["details"]
+
+        profile = await pending(gateway, "SET_CHARGING_PROFILE", socket_id=1, transaction_id=str(transaction_id),
+                                details={"charging_profile": ocpi_profile})
+        assert (await settled(gateway, profile))["result"] == "ACCEPTED"
+        answered = await settled(gateway, await pending(gateway, "GET_ACTIVE_CHARGING_PROFILE", **asked))
+    # The charger's schedule for the 1200 s asked: the second period begins after them.
+    assert answered["result"] == "ACCEPTED", answered
+    assert answered["details"]["active"] == {
+        "start_date_time": charger.transaction_started,
+        "charging_profile": {"duration": 1200, "charging_rate_unit": "A", "min_charging_rate": 6.0,
+                             "charging_profile_period": [{"start_period": 0, "limit": 16.5}]},
+    }

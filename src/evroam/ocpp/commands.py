@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from ocpp.exceptions import OCPPError
@@ -24,6 +24,7 @@ from evroam.charging.commands.models import Command
 from evroam.charging.commands.records import PROFILE_REQUEST_TYPES
 from evroam.errors import DomainError
 from evroam.ocpp import service
+from evroam.ocpp.charging_profiles import NoActiveProfile, active_profile, tx_profile
 from evroam.ocpp.handlers import CentralSystemCharger
 from evroam.runtime import Runtime
 
@@ -44,6 +45,8 @@ _PROFILE_RESULTS = {"Accepted": "ACCEPTED", "Unknown": "UNKNOWN"}
 class Outgoing:
     payload: Any
     results: dict[str, str]
+    # Reads what an ACCEPTED answer carries for the partner (GetCompositeSchedule's schedule).
+    carries: Callable[[Any, datetime], dict[str, Any]] | None = None
 
     @property
     def refused(self) -> str:
@@ -51,23 +54,13 @@ class Outgoing:
         return "REJECTED" if self.results is _PROFILE_RESULTS else "FAILED"
 
 
-def _profile(command: Command) -> dict[str, Any]:
-    """OCPI's ChargingProfile as OCPP 1.6's TxProfile for the session's transaction; the transaction id is
-    the profile's id too, so a new profile for the session replaces the last."""
-    ocpi = (command.details or {})["charging_profile"]
-    schedule: dict[str, Any] = {
-        "chargingRateUnit": ocpi["charging_rate_unit"],
-        "chargingSchedulePeriod": [{"startPeriod": period["start_period"], "limit": period["limit"]}
-                                   for period in ocpi.get("charging_profile_period", [])],
-    }
-    for ours, theirs in (("duration", "duration"), ("startSchedule", "start_date_time"),
-                         ("minChargingRate", "min_charging_rate")):
-        if theirs in ocpi:
-            schedule[ours] = ocpi[theirs]
-    return {"chargingProfileId": int(command.transaction_id or 0), "transactionId": int(command.transaction_id or 0),
-            "stackLevel": 0, "chargingProfilePurpose": "TxProfile",
-            "chargingProfileKind": "Absolute" if "start_date_time" in ocpi else "Relative",
-            "chargingSchedule": schedule}
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The charger's answer as the partner's result; `active_profile` for a GET_ACTIVE_CHARGING_PROFILE."""
+
+    result: str
+    message: str | None
+    active_profile: dict[str, Any] | None = None
 
 
 # Each command type as the call the charger gets.
@@ -84,9 +77,13 @@ _CALLS: dict[str, Callable[[Command], Outgoing]] = {
         call.CancelReservation(reservation_id=command.reservation_id or 0), _CANCEL_RESULTS),
     "UNLOCK_CONNECTOR": lambda command: Outgoing(call.UnlockConnector(connector_id=command.socket_id or 0), _RESULTS),
     "SET_CHARGING_PROFILE": lambda command: Outgoing(
-        call.SetChargingProfile(connector_id=command.socket_id or 0, cs_charging_profiles=_profile(command)), _PROFILE_RESULTS),
+        call.SetChargingProfile(connector_id=command.socket_id or 0, cs_charging_profiles=tx_profile(command)), _PROFILE_RESULTS),
     "CLEAR_PROFILE": lambda command: Outgoing(
         call.ClearChargingProfile(id=int(command.transaction_id or 0)), _PROFILE_RESULTS),
+    # OCPP 1.6 has no "the profile you set": the composite schedule is what limits the connector now.
+    "GET_ACTIVE_CHARGING_PROFILE": lambda command: Outgoing(call.GetCompositeSchedule(
+        connector_id=command.socket_id or 0, duration=int((command.details or {})["duration"])),
+        _PROFILE_RESULTS, carries=active_profile),
 }
 # A command whose OCPP call can only fail without what it names.
 _NEEDS = {"STOP_SESSION": "transaction_id", "SET_CHARGING_PROFILE": "transaction_id",
@@ -139,27 +136,33 @@ class CommandSender:
     async def _send(self, command: Command) -> None:
         charger, _ = self.connected[command.charger_id]
         try:
-            result, message = await self._call(charger, command)
+            answer = await self._call(charger, command)
             async with self.runtime.sessions() as session:
-                await command_flows.answer(self.runtime, session, command.operator_id, command.id, result, message)
+                await command_flows.answer(self.runtime, session, command.operator_id, command.id, answer.result,
+                                           answer.message, answer.active_profile)
         except DomainError:  # settled meanwhile (its deadline passed): the partner was told already
             log.info("command %s was settled before the charger's answer", command.id)
 
-    async def _call(self, charger: CentralSystemCharger, command: Command) -> tuple[str, str | None]:
+    async def _call(self, charger: CentralSystemCharger, command: Command) -> Answer:
         needed = _NEEDS.get(command.type)
-        if command.type not in _CALLS or (needed and getattr(command, needed) is None):
-            # GET_ACTIVE_CHARGING_PROFILE among them: its answer (GetCompositeSchedule) is not mapped yet.
+        if needed and getattr(command, needed) is None:
             result = "REJECTED" if command.type in PROFILE_REQUEST_TYPES else "NOT_SUPPORTED"
-            return result, f"the OCPP gateway does not send a {command.type}" + (f" without its {needed}" if needed else "")
+            return Answer(result, f"the OCPP gateway does not send a {command.type} without its {needed}")
         outgoing = _CALLS[command.type](command)
         try:
             conf = await charger.call(outgoing.payload, suppress=False)
         except OCPPError as error:  # the charger's CallError: it cannot do this
             unsupported = error.code in ("NotImplemented", "NotSupported") and outgoing.results is _RESULTS
-            return ("NOT_SUPPORTED" if unsupported else outgoing.refused), str(error)
+            return Answer("NOT_SUPPORTED" if unsupported else outgoing.refused, str(error))
         except TimeoutError:
-            return outgoing.refused, "the charger did not answer"
+            return Answer(outgoing.refused, "the charger did not answer")
         result = outgoing.results.get(conf.status, outgoing.refused)
         if command.type == "START_SESSION" and result == "ACCEPTED":
             charger.remote_started(command.id_tag, command.id)
-        return result, f"the charger answered {conf.status}"
+        if outgoing.carries is None or result != "ACCEPTED":
+            return Answer(result, f"the charger answered {conf.status}")
+        try:
+            carried = outgoing.carries(conf, datetime.now(UTC))
+        except NoActiveProfile as nothing:  # an ACCEPTED result must carry it: the partner asked for nothing else
+            return Answer(outgoing.refused, str(nothing))
+        return Answer(result, f"the charger answered {conf.status}", carried)

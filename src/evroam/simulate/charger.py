@@ -4,11 +4,13 @@ tests drive one at a time.
 
 It answers a central system's RemoteStartTransaction and RemoteStopTransaction with Accepted when it
 can, and then acts on them as a charger does: after the answer, not before; it keeps the TxProfile a
-SetChargingProfile gives its transaction (a ClearChargingProfile drops it).
+SetChargingProfile gives its transaction (a ClearChargingProfile drops it) and reports it as its
+composite schedule (GetCompositeSchedule; Rejected while it has none).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +21,7 @@ from ocpp.v16.enums import (
     Action,
     ChargingProfileStatus,
     ClearChargingProfileStatus,
+    GetCompositeScheduleStatus,
     RemoteStartStopStatus,
 )
 
@@ -49,6 +52,7 @@ class SimulatedCharger(ChargePoint):
         super().__init__(charger_id, connection, response_timeout=30)
         self.meter = meter or Meter()
         self.transaction_id: int | None = None
+        self.transaction_started: str | None = None  # when it began (a Relative profile counts from then)
         self.id_tag_status: str | None = None
         # The TxProfile the central system set on the transaction (OCPP camelCase), as a charger keeps it.
         self.charging_profile: dict[str, Any] | None = None
@@ -70,11 +74,13 @@ class SimulatedCharger(ChargePoint):
     async def start_transaction(self, id_tag: str, reservation_id: int | None = None) -> int:
         """Plugged in and the card accepted (or a remote start): the transaction begins."""
         await self.report_status("Preparing")
+        started = now()
         answer = await self.call(call.StartTransaction(
-            connector_id=CONNECTOR, id_tag=id_tag, meter_start=self.meter.energy_wh, timestamp=now(),
+            connector_id=CONNECTOR, id_tag=id_tag, meter_start=self.meter.energy_wh, timestamp=started,
             reservation_id=reservation_id,
         ))
         self.transaction_id, self.id_tag_status = answer.transaction_id, answer.id_tag_info["status"]
+        self.transaction_started = started
         await self.report_status("Charging")
         return answer.transaction_id
 
@@ -132,7 +138,9 @@ class SimulatedCharger(ChargePoint):
         transaction_id = cs_charging_profiles.get("transaction_id")
         accepted = self.transaction_id is not None and transaction_id == self.transaction_id
         if accepted:
-            self.charging_profile = cs_charging_profiles
+            # The library validated the call's rates as Decimals (OCPP's multipleOf 0.1), which it cannot write
+            # back into a message: kept as JSON numbers, to be sent again as the composite schedule.
+            self.charging_profile = json.loads(json.dumps(cs_charging_profiles, default=float))
         return call_result.SetChargingProfile(
             status=ChargingProfileStatus.accepted if accepted else ChargingProfileStatus.rejected)
 
@@ -141,3 +149,19 @@ class SimulatedCharger(ChargePoint):
         known, self.charging_profile = self.charging_profile is not None, None
         return call_result.ClearChargingProfile(
             status=ClearChargingProfileStatus.accepted if known else ClearChargingProfileStatus.unknown)
+
+    @on(Action.get_composite_schedule)
+    def on_get_composite_schedule(self, connector_id: int, duration: int,
+                                  **_: Any) -> call_result.GetCompositeSchedule:
+        """The one profile it keeps is its composite schedule: its periods that begin within `duration`, from
+        the moment they count from (an Absolute profile's start, else the transaction's)."""
+        if self.charging_profile is None or connector_id != CONNECTOR:
+            return call_result.GetCompositeSchedule(status=GetCompositeScheduleStatus.rejected)
+        schedule = dict(self.charging_profile["charging_schedule"])
+        schedule["charging_schedule_period"] = [period for period in schedule["charging_schedule_period"]
+                                                if period["start_period"] < duration]
+        schedule["duration"] = min(schedule.get("duration", duration), duration)
+        return call_result.GetCompositeSchedule(
+            status=GetCompositeScheduleStatus.accepted, connector_id=connector_id,
+            schedule_start=schedule.pop("start_schedule", None) or self.transaction_started, charging_schedule=schedule)
+
