@@ -4,50 +4,22 @@ the commands' own flow; the simulator is the charger (both engines)."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from evroam.charging.commands.models import Command
 from evroam.charging.events.models import ChargerEvent
-from evroam.network.chargers.models import Charger
 from evroam.simulate.run import connected
 from tests.integrations.factories import ok
-from tests.ocpp.conftest import PASSWORD, Gateway
+from tests.ocpp.conftest import COMMANDS_POLLED_OFTEN, PASSWORD, Gateway, pending, settled
 
 API = "/api/v2/cpo"
 
 
 @pytest.fixture
 def settings_overrides() -> dict[str, Any]:
-    return {"ocpp_command_poll_seconds": 0.05}
-
-
-async def pending(gateway: Gateway, command_type: str, **fields: Any) -> str:
-    """A command a partner sent, PENDING for the charger side (as the OCPI commands receiver keeps it)."""
-    async with gateway.network.runtime.sessions() as session:
-        operator_id = await session.scalar(select(Charger.operator_id).where(Charger.charger_id == "CH-1"))
-        command = Command(
-            id=str(uuid.uuid4()), operator_id=operator_id, integration_id=gateway.network.integration_id,
-            type=command_type, status="PENDING", ocpi_version="2.2.1",
-            response_url=f"{gateway.network.emsp.base_url}/results/1", charger_id="CH-1",
-            deadline=datetime.now(UTC) + timedelta(minutes=1), **fields,
-        )
-        session.add(command)
-        await session.commit()
-    return command.id
-
-
-async def settled(gateway: Gateway, command_id: str) -> dict[str, Any]:
-    for _ in range(200):
-        command = ok(await gateway.network.client.get(f"{API}/commands/{command_id}"))
-        if command["status"] != "PENDING":
-            return command
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"command {command_id} is still PENDING")
+    return COMMANDS_POLLED_OFTEN
 
 
 async def test_remote_start_and_stop_through_the_charger(gateway: Gateway) -> None:

@@ -5,7 +5,9 @@ tests drive one at a time.
 It answers a central system's RemoteStartTransaction and RemoteStopTransaction with Accepted when it
 can, and then acts on them as a charger does: after the answer, not before; it keeps the TxProfile a
 SetChargingProfile gives its transaction (a ClearChargingProfile drops it) and reports it as its
-composite schedule (GetCompositeSchedule; Rejected while it has none).
+composite schedule (GetCompositeSchedule; Rejected while it has none). It holds a reservation on its
+connector while it is free (ReserveNow; Occupied while charging or held for another reservation) until
+CancelReservation.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import (
     Action,
     ChargingProfileStatus,
+    CancelReservationStatus,
     ClearChargingProfileStatus,
     GetCompositeScheduleStatus,
     RemoteStartStopStatus,
+    ReservationStatus,
 )
 
 CONNECTOR = 1
@@ -56,6 +60,8 @@ class SimulatedCharger(ChargePoint):
         self.id_tag_status: str | None = None
         # The TxProfile the central system set on the transaction (OCPP camelCase), as a charger keeps it.
         self.charging_profile: dict[str, Any] | None = None
+        # reservationId -> the ReserveNow that made it (its fields in snake_case), as long as it holds.
+        self.reservations: dict[int, dict[str, Any]] = {}
 
     async def boot(self) -> str:
         answer = await self.call(call.BootNotification(
@@ -165,3 +171,22 @@ class SimulatedCharger(ChargePoint):
             status=GetCompositeScheduleStatus.accepted, connector_id=connector_id,
             schedule_start=schedule.pop("start_schedule", None) or self.transaction_started, charging_schedule=schedule)
 
+    @on(Action.reserve_now)
+    def on_reserve_now(self, connector_id: int, expiry_date: str, id_tag: str, reservation_id: int,
+                       **_: Any) -> call_result.ReserveNow:
+        # Connector 0 (the charger as a whole) is optional in OCPP (ReserveConnectorZeroSupported): not here.
+        if connector_id != CONNECTOR:
+            return call_result.ReserveNow(status=ReservationStatus.rejected)
+        held_for_another = any(held != reservation_id for held in self.reservations)
+        if self.transaction_id is not None or held_for_another:
+            return call_result.ReserveNow(status=ReservationStatus.occupied)
+        # The same reservationId again replaces the reservation (OCPP 1.6 §5.13).
+        self.reservations[reservation_id] = {"connector_id": connector_id, "expiry_date": expiry_date,
+                                             "id_tag": id_tag}
+        return call_result.ReserveNow(status=ReservationStatus.accepted)
+
+    @on(Action.cancel_reservation)
+    def on_cancel_reservation(self, reservation_id: int, **_: Any) -> call_result.CancelReservation:
+        known = self.reservations.pop(reservation_id, None) is not None
+        return call_result.CancelReservation(
+            status=CancelReservationStatus.accepted if known else CancelReservationStatus.rejected)
