@@ -1,10 +1,12 @@
 """The jobs that run beside the HTTP interfaces: the outbox's delivery worker, the token pull scheduler,
-the PENDING-session timeout, the commands' deadline and the reservations' expiry.
+the PENDING-session timeout, the commands' deadline, the reservations' expiry and the sweep of OCPP
+connections whose process died.
 
 `evroam serve` runs them in its own process unless EVROAM_RUN_WORKER_IN_PROCESS is false; `evroam worker`
 runs them without the HTTP interfaces, for scale-out. Each is safe in several processes at once: outbox
 rows and token pulls are claimed under a lease, a session is timed out under its row's lock, and a
-command settles once (an UPDATE that matches only a PENDING command).
+command settles once (an UPDATE that matches only a PENDING command), and a connection is swept once (an
+UPDATE that matches only an open one).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from evroam.charging.reservations import flows as reservations
 from evroam.charging.sessions import flows as sessions
 from evroam.charging.tokens.pulls import flows as token_pulls
 from evroam.delivery.worker import run_worker
+from evroam.ocpp import liveness as ocpp_liveness
 from evroam.runtime import Runtime
 
 
@@ -31,6 +34,8 @@ def start_periodic_jobs(runtime: Runtime) -> Callable[[], None]:
                                "command deadlines"),
         runtime.start_periodic(lambda: reservations.expire_reservations(runtime), reservations.EXPIRY_CHECK_EVERY,
                                "reservation expiry"),
+        runtime.start_periodic(lambda: ocpp_liveness.sweep(runtime), ocpp_liveness.SWEEP_EVERY,
+                               "OCPP connections of dead processes"),
     ]  # fmt: skip
 
     def stop() -> None:

@@ -1,15 +1,19 @@
 """The charger's activeConnection follows its WebSocket, and partners see its EVSEs UNKNOWN once it stayed
-away for the grace period (set to a moment here), on both engines."""
+away for the grace period (set to a moment here), on both engines; also when the process holding its
+WebSocket died: the periodic sweep closes the connections of a process silent too long."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from evroam.ocpp import liveness
+from evroam.ocpp.models import OcppConnection, OcppProcess
 from evroam.publication.models import PublishedDocument
 from tests.integrations.factories import ok
 from tests.ocpp.conftest import Gateway
@@ -54,4 +58,67 @@ async def test_a_reconnect_within_the_grace_keeps_the_charger_connected(gateway:
         await asyncio.sleep(GRACE + 0.5)
         assert await connected_flag(gateway) is True
     await asyncio.sleep(GRACE + 0.5)
+    assert await connected_flag(gateway) is False
+
+
+async def held_by_a_dead_process(gateway: Gateway, process_id: str | None) -> None:
+    """CH-1 shown connected through a process that stopped saying it is alive (`process_id`), or through one
+    from before processes were recorded (None), as a process killed while holding it leaves it."""
+    ok(await gateway.network.client.patch(f"{API}/chargers/CH-1", json={"activeConnection": True}))
+    long_ago = datetime.now(UTC) - timedelta(seconds=liveness.STALE_AFTER + 1)
+    async with gateway.network.runtime.sessions() as session:
+        if process_id is not None:
+            session.add(OcppProcess(process_id=process_id, seen_at=long_ago))
+        session.add(OcppConnection(charger_id="CH-1", connection_id="held-by-the-dead", process_id=process_id,
+                                   connected_at=long_ago))
+        await session.commit()
+
+
+@pytest.mark.parametrize("process_id", ["killed-process", None])
+async def test_the_connection_of_a_dead_process_is_swept_and_the_charger_goes_offline(
+    gateway: Gateway, process_id: str | None
+) -> None:
+    await held_by_a_dead_process(gateway, process_id)
+    assert await published_evse_statuses(gateway) == {"AVAILABLE"}
+    assert await liveness.sweep(gateway.network.runtime) == 1
+    assert await liveness.sweep(gateway.network.runtime) == 0, "a connection is swept once"
+    assert await connected_flag(gateway) is True  # the grace, as after any close
+    await asyncio.sleep(GRACE + 0.5)
+    assert await connected_flag(gateway) is False
+    assert await published_evse_statuses(gateway) == {"UNKNOWN"}
+    async with gateway.network.runtime.sessions() as session:
+        assert await session.scalar(select(OcppProcess.process_id)) is None, "the dead process is forgotten"
+
+
+async def test_a_dead_process_charger_back_within_the_grace_stays_connected(gateway: Gateway) -> None:
+    await held_by_a_dead_process(gateway, "killed-process")
+    assert await liveness.sweep(gateway.network.runtime) == 1
+    async with gateway.charger():
+        await asyncio.sleep(GRACE + 0.5)
+        assert await connected_flag(gateway) is True
+    await asyncio.sleep(GRACE + 0.5)  # its own close goes the usual way
+    assert await connected_flag(gateway) is False
+
+
+async def test_a_live_process_keeps_its_connections_and_takes_them_back_if_swept(gateway: Gateway, app) -> None:
+    runtime = gateway.network.runtime
+    async with gateway.charger():
+        await asyncio.sleep(0.3)  # the process's first sign of life, with its first connection, is in
+        assert await liveness.sweep(runtime) == 0
+        # The process silent too long (its database out of reach) is taken for dead...
+        async with runtime.sessions() as session:
+            await session.execute(update(OcppProcess).values(
+                seen_at=datetime.now(UTC) - timedelta(seconds=liveness.STALE_AFTER + 1)))
+            await session.commit()
+        assert await liveness.sweep(runtime) == 1
+        await asyncio.sleep(GRACE + 0.5)
+        assert await connected_flag(gateway) is False
+        # ...until its next sign of life: the charger it still holds is connected again, its connection open.
+        await app.state.ocpp_commands.still_alive()
+        assert await connected_flag(gateway) is True
+        assert await published_evse_statuses(gateway) == {"AVAILABLE"}
+        async with runtime.sessions() as session:
+            assert await session.scalar(select(OcppConnection.disconnected_at)) is None
+        assert await liveness.sweep(runtime) == 0
+    await asyncio.sleep(GRACE + 0.5)  # closed now: offline after the grace, as any charger
     assert await connected_flag(gateway) is False

@@ -11,6 +11,7 @@ so several `evroam serve` processes on one PostgreSQL need nothing else.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +24,7 @@ from evroam.charging.commands import flows as command_flows
 from evroam.charging.commands.models import Command
 from evroam.charging.commands.records import PROFILE_REQUEST_TYPES
 from evroam.errors import DomainError
-from evroam.ocpp import service
+from evroam.ocpp import liveness, service
 from evroam.ocpp.charging_profiles import NoActiveProfile, active_profile, tx_profile
 from evroam.ocpp.handlers import CentralSystemCharger
 from evroam.runtime import Runtime
@@ -91,10 +92,12 @@ _NEEDS = {"STOP_SESSION": "transaction_id", "SET_CHARGING_PROFILE": "transaction
 
 
 class CommandSender:
-    """The chargers connected to this process, and the commands being sent to them."""
+    """The chargers connected to this process, the commands being sent to them, and the process's sign of
+    life that keeps their connections shown open (liveness.py)."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        self.process_id = str(uuid.uuid4())
         self.connected: dict[str, tuple[CentralSystemCharger, str]] = {}  # charger id -> (charger, its connection)
         self._sending: set[str] = set()  # chargers whose commands are being sent
         self._polling = None
@@ -104,6 +107,11 @@ class CommandSender:
         if self._polling is None:  # started with the first charger: a process without chargers polls nothing
             self._polling = self.runtime.start_periodic(
                 self.send_pending, self.runtime.settings.ocpp_command_poll_seconds, "OCPP commands")
+            self.runtime.start_periodic(self.still_alive, liveness.ALIVE_EVERY, "OCPP process liveness")
+
+    async def still_alive(self) -> None:
+        held = [(charger.charger, connection_id) for charger, connection_id in self.connected.values()]
+        await liveness.still_alive(self.runtime, self.process_id, held)
 
     def detach(self, charger_id: str, connection_id: str) -> None:
         if charger_id in self.connected and self.connected[charger_id][1] == connection_id:

@@ -1,4 +1,5 @@
-"""The gateway's own tables: the transaction ids it hands out and which connection holds each charger."""
+"""The gateway's own tables: the transaction ids it hands out, which connection holds each charger and
+which processes are alive to hold them."""
 
 from __future__ import annotations
 
@@ -45,5 +46,18 @@ class OcppConnection(Base):
         ForeignKey("chargers.charger_id", ondelete="CASCADE"), primary_key=True
     )
     connection_id: Mapped[str] = mapped_column(String(36))
+    # The process holding it (OcppProcess); null for connections opened before processes were recorded.
+    process_id: Mapped[str | None] = mapped_column(String(36))
     connected_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     disconnected_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class OcppProcess(Base):
+    """An evroam process holding chargers' WebSockets and when it last said it was alive. A process that
+    dies closes no socket: its connections would show connected forever, so those of a process silent for
+    too long are swept as closed (liveness.py)."""
+
+    __tablename__ = "ocpp_processes"
+
+    process_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -8,13 +8,12 @@ partners).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.responses import Response
 
-from evroam.ocpp import service
+from evroam.ocpp import liveness, service
 from evroam.ocpp.commands import CommandSender
 from evroam.ocpp.connection import StarletteConnection, basic_credentials
 from evroam.ocpp.handlers import CentralSystemCharger
@@ -37,10 +36,10 @@ async def charger_connection(websocket: WebSocket, charger_id: str) -> None:
     if SUBPROTOCOL not in websocket.scope.get("subprotocols", []):
         await _refuse(websocket, 400)
         return
+    commands: CommandSender = websocket.app.state.ocpp_commands
     # Shown connected before the handshake completes: a charger's first message finds it so.
     async with runtime.sessions() as session:
-        connection_id = await service.opened(session, charger)
-    commands: CommandSender = websocket.app.state.ocpp_commands
+        connection_id = await service.opened(session, charger, commands.process_id)
     central = CentralSystemCharger(charger, StarletteConnection(websocket), runtime)
     try:
         await websocket.accept(subprotocol=SUBPROTOCOL)
@@ -74,10 +73,4 @@ async def _closed(runtime: Runtime, charger: Admitted, connection_id: str) -> No
     async with runtime.sessions() as session:
         if not await service.closed(session, charger, connection_id):
             return  # the charger reconnected already
-
-    async def after_grace() -> None:
-        await asyncio.sleep(runtime.settings.ocpp_offline_grace_seconds)
-        async with runtime.sessions() as session:
-            await service.went_offline(session, charger, connection_id)
-
-    runtime.spawn(after_grace())
+    runtime.spawn(liveness.offline_after_grace(runtime, charger, connection_id))

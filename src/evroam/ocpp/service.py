@@ -22,7 +22,7 @@ from evroam.network.chargers import service as charger_service
 from evroam.network.chargers.models import Charger
 from evroam.network.chargers.schemas import ChargerUpdate
 from evroam.ocpp.meter import Sample
-from evroam.ocpp.models import OcppConnection, OcppTransaction
+from evroam.ocpp.models import OcppConnection, OcppProcess, OcppTransaction
 from evroam.security import hash_secret, secret_matches
 
 # Compared against when the charger is unknown or has no password, so a refusal takes as long either way.
@@ -47,15 +47,24 @@ async def admit(session: AsyncSession, charger_id: str, password: str) -> Admitt
     return Admitted(charger_id, row.operator_id)
 
 
-async def opened(session: AsyncSession, charger: Admitted) -> str:
-    """Makes a new connection the charger's and shows the charger connected; returns the connection's id."""
+async def opened(session: AsyncSession, charger: Admitted, process_id: str) -> str:
+    """Makes a new connection, held by this process, the charger's and shows the charger connected; returns
+    the connection's id."""
     connection_id = str(uuid.uuid4())
-    values = {"charger_id": charger.charger_id, "connection_id": connection_id, "connected_at": utcnow(),
-              "disconnected_at": None}
+    now = utcnow()
+    await process_alive(session, process_id, now)  # with its first connection, or again after a sweep
+    values = {"charger_id": charger.charger_id, "connection_id": connection_id, "process_id": process_id,
+              "connected_at": now, "disconnected_at": None}
     insert = upsert_for(session.get_bind())(OcppConnection.__table__).values(values)
     await session.execute(insert.on_conflict_do_update(index_elements=["charger_id"], set_=values))
     await set_connected(session, charger, True)
     return connection_id
+
+
+async def process_alive(session: AsyncSession, process_id: str, now: datetime) -> None:
+    values = {"process_id": process_id, "seen_at": now}
+    insert = upsert_for(session.get_bind())(OcppProcess.__table__).values(values)
+    await session.execute(insert.on_conflict_do_update(index_elements=["process_id"], set_=values))
 
 
 async def closed(session: AsyncSession, charger: Admitted, connection_id: str) -> bool:
