@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from ocpp.v16 import call
+from ocpp.v16 import call, call_result
 from sqlalchemy import func, select
 from websockets.asyncio.client import connect
 
@@ -79,6 +79,20 @@ async def test_a_status_notification_sets_the_socket_status_and_connector_0_none
         await charger.call(call.StatusNotification(connector_id=1, error_code="GroundFailure", status="Faulted"))
     statuses = {socket["id"]: socket["status"] for socket in (await charger_document(gateway))["sockets"]}
     assert statuses == {1: "Faulted", 2: "Preparing"}
+
+
+async def test_a_status_of_a_connector_evroam_does_not_know_is_answered_and_not_recorded(
+    gateway: Gateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    sockets_before = (await charger_document(gateway))["sockets"]
+    async with gateway.charger() as charger:
+        answer = await charger.call(call.StatusNotification(connector_id=9, error_code="NoError", status="Faulted"),
+                                    suppress=False)  # a CallError would raise here
+    assert answer == call_result.StatusNotification()
+    assert await stored_events(gateway) == 0
+    assert (await charger_document(gateway))["sockets"] == sockets_before
+    assert "CH-1: status Faulted of connector 9 not recorded: " in caplog.text
+    assert "charger CH-1 has no socket 9" in caplog.text
 
 
 async def test_authorize_answers_the_decision(gateway: Gateway) -> None:

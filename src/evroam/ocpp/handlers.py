@@ -27,7 +27,7 @@ from evroam.charging.authorization.schemas import AuthorizeRequest
 from evroam.charging.events import flows as events
 from evroam.charging.events.schemas import EventBatch
 from evroam.database.base import utcnow
-from evroam.errors import DomainError
+from evroam.errors import DomainError, InvalidDocument
 from evroam.network.chargers.models import Socket
 from evroam.ocpp import service
 from evroam.ocpp.meter import samples
@@ -93,10 +93,18 @@ class CentralSystemCharger(ChargePoint):
             # The message id alone would collide for chargers whose ids restart at boot, the time alone for two
             # reports in one second: both, hashed to fit an event id.
             key = hashlib.sha256(f"{connector_id}|{timestamp}|{call_unique_id}|{status}".encode()).hexdigest()[:32]
-            await self._ingest({
-                "eventId": f"ocpp:status:{key}", "type": "StatusChanged", "time": time,
-                "socketId": connector_id, "status": status, "errorCode": error_code,
-            })
+            try:
+                await self._ingest({
+                    "eventId": f"ocpp:status:{key}", "type": "StatusChanged", "time": time,
+                    "socketId": connector_id, "status": status, "errorCode": error_code,
+                })
+            except InvalidDocument as refused:
+                # A connector the operator has not entered as a socket. The charger is answered all the same:
+                # StatusNotification.conf has no fields to refuse with, and a CallError would have it resend
+                # a report it cannot change (many queue and retry what failed) for as long as the socket is
+                # missing. Nothing is stored; the operator is told, in the log, what to add.
+                log.warning("%s: status %s of connector %s not recorded: %s", self.charger.charger_id, status,
+                            connector_id, refused)
         return call_result.StatusNotification()
 
     @on(Action.authorize)
