@@ -75,6 +75,8 @@ async def test_an_emsp_starts_and_stops_a_session_at_the_simulated_charger(netwo
             str(charger.transaction_id), "ACTIVE", network.integration_id)
         assert session["idTag"] == network.sender.token["uid"]
         assert session["authMethod"] == "COMMAND"
+        # The eMSP vouched for its app's token, which no stored token list knows: the start is not refused.
+        assert charger.id_tag_status == "Accepted"
 
         await charger.sample(600)  # ten minutes at 11 kW
         stop = await network.sender.stop_session(session["id"])

@@ -123,10 +123,17 @@ class CentralSystemCharger(ChargePoint):
                                    reservation_id: int | None = None, **_: Any) -> call_result.StartTransaction:
         started_at = instant(timestamp)
         charger_id = self.charger.charger_id
+        command_id = self._remote_starts.pop(id_tag, None)
         async with self.runtime.sessions() as session:
             before = await service.started_transaction(session, charger_id, connector_id, started_at)
-        # A re-sent start keeps the answer it had; a new one is decided (never with a session held).
-        status = before.id_tag_status if before else await self._decide(connector_id, id_tag)
+        # A re-sent start keeps the answer it had; a new one is decided (never with a session held), unless
+        # it is the eMSP's START_SESSION: the eMSP vouched for its token (the command's allowed decision),
+        # which stored tokens and hubs need not know (an app's token), and a charger told Invalid would
+        # stop the session the eMSP asked for.
+        if before:
+            status = before.id_tag_status
+        else:
+            status = AuthorizationStatus.accepted if command_id else await self._decide(connector_id, id_tag)
         async with self.runtime.sessions() as session:
             transaction = await service.start_transaction(
                 session, charger_id, connector_id, id_tag, started_at, Decimal(meter_start), status
@@ -137,7 +144,7 @@ class CentralSystemCharger(ChargePoint):
             "eventId": f"ocpp:start:{transaction.id}", "type": "SessionStarted", "time": started_at,
             "socketId": connector_id, "transactionId": str(transaction.id), "idTag": id_tag,
             "meterStartWh": Decimal(meter_start), "reservationId": reservation_id,
-            "commandId": self._remote_starts.pop(id_tag, None),
+            "commandId": command_id,
         })
         return call_result.StartTransaction(transaction_id=transaction.id,
                                             id_tag_info={"status": transaction.id_tag_status})
