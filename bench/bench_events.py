@@ -180,6 +180,9 @@ async def evroam_serve(settings, profile: Path | None) -> AsyncIterator[tuple[st
     try:
         await wait_until_serving(base_url, f"evroam did not start: {log_path.read_text()[-2000:]}")
         yield base_url, process.pid
+    except BaseException:
+        print(f"evroam's log ends:\n{log_path.read_text()[-3000:]}", file=sys.stderr)
+        raise
     finally:
         process.send_signal(2)  # SIGINT: py-spy writes its profile, uvicorn shuts down
         try:
@@ -212,7 +215,13 @@ def percentile(ordered: list[float], share: float) -> float:
 async def post_event(api: httpx.AsyncClient, charger: Charger, event: dict) -> None:
     charger.events += 1
     event = {"eventId": f"{charger.charger_id}-{charger.events}", "time": now_text(), **event}
-    response = await api.post(f"{API}/chargers/{charger.charger_id}/events", json={"events": [event]})
+    url = f"{API}/chargers/{charger.charger_id}/events"
+    try:
+        response = await api.post(url, json={"events": [event]})
+    except (httpx.ReadError, httpx.RemoteProtocolError):
+        # The server closed an idle keep-alive connection as the request went out on it: sent again, as a
+        # charger would (events are idempotent by eventId).
+        response = await api.post(url, json={"events": [event]})
     response.raise_for_status()
 
 

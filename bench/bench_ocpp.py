@@ -26,7 +26,7 @@ Target (the issue): 1,000 chargers, meter values every 10 s, a status change eve
 the eMSP and evroam share the machine's cores (and PostgreSQL's).
 
     .venv/bin/python bench/bench_ocpp.py [--chargers 1000] [--seconds 60] [--meter-every 10] [--status-every 60]
-        [--drain 60] [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
+        [--drain 60] [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres] [--profile FILE]
 """
 
 from __future__ import annotations
@@ -190,7 +190,7 @@ async def bench(args: argparse.Namespace) -> None:
         settings = await migrated(stack, args.postgres)
         (receiver, receiver_url), = await stack.enter_async_context(receivers_running(1, kind=StatusReceiver))
         charger_ids = await prepare(settings, args.chargers, receiver_url)
-        base_url, pid = await stack.enter_async_context(evroam_serve(settings, None))
+        base_url, pid = await stack.enter_async_context(evroam_serve(settings, args.profile))
         memory_before = resident_bytes(pid)
         started = time.perf_counter()
         chargers = await connect_all(stack, base_url.replace("http://", "ws://") + "/ocpp", charger_ids,
@@ -246,6 +246,8 @@ async def main() -> None:
     parser.add_argument("--drain", type=float, default=60.0, help="s to wait for the last PATCH after the window")
     parser.add_argument("--postgres", default=os.environ.get("EVROAM_BENCH_DATABASE_URL"),
                         help="a PostgreSQL server URL (postgresql+asyncpg://...): run in a fresh database there")
+    parser.add_argument("--profile", type=Path,
+                        help="run evroam under py-spy (on PATH) and write its sampled stacks, collapsed, to this file")
     await bench(parser.parse_args())
 
 
