@@ -36,11 +36,8 @@ async def invalidate_token(gateway: Gateway, uid: str) -> None:
 @pytest.mark.parametrize(("refusal", "answered"), [
     ("a card nobody knows", "Invalid"),
     # The driver was let in on an Authorize, then the eMSP withdrew the card before the start: the refusal at
-    # the start is the last word. Known to fail: charging/sessions attributes a session by the latest
-    # *allowed* decision for its idTag at its socket (sessions/service.py decision_for), passing over the
-    # newer refusal, so the eMSP is sent and billed the session. That rule is not the gateway's to change.
-    pytest.param("a card withdrawn after its Authorize", "Blocked", marks=pytest.mark.xfail(
-        strict=True, reason="a session is attributed by an allowed decision older than its start's refusal")),
+    # the start is the last word (sessions/service.py decision_for).
+    ("a card withdrawn after its Authorize", "Blocked"),
 ])
 async def test_a_refused_start_is_kept_but_billed_to_nobody(gateway: Gateway, refusal: str, answered: str) -> None:
     async with gateway.charger() as charger:

@@ -9,9 +9,10 @@ that checked "the site exists".
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, Select, Update, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 Model = TypeVar("Model")
@@ -24,12 +25,29 @@ async def locked_row(session: AsyncSession, model: type[Model], *conditions: Col
     write lock, which a transaction takes at its first write: an UPDATE that changes nothing takes it
     before the read, so the read sees every write committed before and none until this one commits.
     """
-    if session.get_bind().dialect.name == "sqlite":
-        await session.execute(
-            update(model).where(*conditions).values(_unchanged(model)).execution_options(synchronize_session=False)
+    return await read_locked(session, RowLock.of(model, *conditions))
+
+
+@dataclass(frozen=True, slots=True)
+class RowLock:
+    """`locked_row`'s statements, which a hot path builds once with `bindparam` conditions and runs with
+    their values (`read_locked`)."""
+
+    take_write_lock: Update
+    read: Select
+
+    @classmethod
+    def of(cls, model: type, *conditions: ColumnElement[bool]) -> RowLock:
+        return cls(
+            update(model).where(*conditions).values(_unchanged(model)).execution_options(synchronize_session=False),
+            select(model).where(*conditions).with_for_update().execution_options(populate_existing=True),
         )
-    query = select(model).where(*conditions).with_for_update().execution_options(populate_existing=True)
-    return await session.scalar(query)
+
+
+async def read_locked(session: AsyncSession, lock: RowLock, values: dict[str, Any] | None = None) -> Any:
+    if session.get_bind().dialect.name == "sqlite":
+        await session.execute(lock.take_write_lock, values)
+    return await session.scalar(lock.read, values)
 
 
 def _unchanged(model: type) -> dict[Any, Any]:

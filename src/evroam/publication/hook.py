@@ -16,14 +16,16 @@ deadlocking.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import event, select
+from sqlalchemy import Select, bindparam, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from evroam.database.held import by_keys
 from evroam.events import Change
 from evroam.integrations.models import Integration
 from evroam.network.operators.models import Operator
@@ -90,13 +92,7 @@ def _after_rollback(session: Session, _previous) -> None:
 
 def _resolve(session: Session, change: Change, targets: Targets) -> None:
     """Adds to `targets` what the Change affects in the OCPI integrations of its operator."""
-    integration_ids = set(
-        session.scalars(
-            select(Integration.integration_id).where(
-                Integration.operator_id == change.operator_id, Integration.integration_type == "OCPI"
-            )
-        )
-    )
+    integration_ids = set(session.scalars(_operator_integrations(), {"operator_id": change.operator_id}))
     targets.everything |= change.integration_ids & integration_ids
     for module, publisher in _publishers():
         for integration_id, object_id in publisher.affected(session, change):
@@ -104,17 +100,25 @@ def _resolve(session: Session, change: Change, targets: Targets) -> None:
                 targets.objects[integration_id][module].add(object_id)
 
 
+@functools.cache
+def _operator_integrations() -> Select:
+    """Built once: every commit that changes something partners see asks it."""
+    return select(Integration.integration_id).where(
+        Integration.operator_id == bindparam("operator_id"), Integration.integration_type == "OCPI"
+    )
+
+
 def _apply(session: Session, targets: Targets, changes: Sequence[Change]) -> None:
-    integrations = session.scalars(
-        select(Integration).where(
-            Integration.integration_id.in_(targets.integration_ids()), Integration.integration_type == "OCPI"
-        )
-    ).all()
+    integrations = sorted(
+        (found for found in by_keys(session, Integration, targets.integration_ids())
+         if found.integration_type == "OCPI"),
+        key=lambda found: found.integration_id,
+    )
     if not integrations:
         return
     operators = {
         operator.id: operator_party(operator)
-        for operator in session.scalars(select(Operator).where(Operator.id.in_({i.operator_id for i in integrations})))
+        for operator in by_keys(session, Operator, {integration.operator_id for integration in integrations})
     }
     ledgers = {
         integration.integration_id: IntegrationLedger(session, integration, operators[integration.operator_id])

@@ -103,6 +103,17 @@ def _page_statements(module: str, date_from: bool, date_to: bool, after_id: bool
     return page, total
 
 
+@functools.cache
+def _rows_statement(given_objects: bool) -> Select:
+    """Ledger rows of a module, all or given ones; built once: every publication reads them."""
+    query = select(PublishedDocument).where(
+        PublishedDocument.integration_id == bindparam("integration_id"), PublishedDocument.module == bindparam("module")
+    )
+    if given_objects:
+        query = query.where(PublishedDocument.object_id.in_(bindparam("object_ids", expanding=True)))
+    return query
+
+
 def _row_id(integration_id: BindParameter, module: str, object_id: BindParameter):
     """The ledger row of an object (withdrawn ones included: rows are never deleted), for keyset paging."""
     return (
@@ -177,12 +188,10 @@ class IntegrationLedger:
         self._pushes: dict[str, bool] = {}
 
     def rows(self, module: str, object_ids: set[str] | None) -> dict[str, PublishedDocument]:
-        query = select(PublishedDocument).where(
-            PublishedDocument.integration_id == self.integration.integration_id, PublishedDocument.module == module
-        )
+        values = {"integration_id": self.integration.integration_id, "module": module}
         if object_ids is not None:
-            query = query.where(PublishedDocument.object_id.in_(object_ids))
-        return {row.object_id: row for row in self.session.scalars(query)}
+            values["object_ids"] = list(object_ids)
+        return {row.object_id: row for row in self.session.scalars(_rows_statement(object_ids is not None), values)}
 
     def new_row(self, module: str, object_id: str) -> PublishedDocument:
         row = PublishedDocument(integration_id=self.integration.integration_id, module=module, object_id=object_id)

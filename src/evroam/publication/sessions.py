@@ -23,14 +23,16 @@ the finished ones in the current version are records and stay as they are.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
 import orjson
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from evroam.charging.sessions.models import ChargingSession
+from evroam.database.held import by_keys
 from evroam.events import Change
 from evroam.ocpi.fitting import Fitting
 from evroam.ocpi.modules import PATCH, PUT, SESSIONS
@@ -51,22 +53,24 @@ class SessionsPublisher:
     def affected(self, session: Session, change: Change) -> Iterable[tuple[str, str]]:
         if not change.session_ids:
             return
-        yield from session.execute(
-            select(ChargingSession.integration_id, ChargingSession.id).where(
-                ChargingSession.id.in_(change.session_ids), ChargingSession.integration_id.is_not(None)
-            )
-        )
+        for charging in by_keys(session, ChargingSession, change.session_ids):
+            if charging.integration_id is not None:
+                yield charging.integration_id, charging.id
         # Published before to another integration (the session was attributed again).
-        yield from session.execute(
-            select(PublishedDocument.integration_id, PublishedDocument.object_id).where(
-                PublishedDocument.module == SESSIONS, PublishedDocument.object_id.in_(change.session_ids)
-            )
-        )
+        yield from session.execute(_published_anywhere(), {"session_ids": list(change.session_ids)})
 
     def refresh(self, run: Run, wanted: Wanted) -> None:
         for integration in run.integrations:
             if integration.integration_id in wanted:
                 _refresh(run.ledgers[integration.integration_id], run, wanted[integration.integration_id])
+
+
+@functools.cache
+def _published_anywhere() -> Select:
+    """Built once: every change of a session asks it."""
+    return select(PublishedDocument.integration_id, PublishedDocument.object_id).where(
+        PublishedDocument.module == SESSIONS, PublishedDocument.object_id.in_(bindparam("session_ids", expanding=True))
+    )
 
 
 def _refresh(ledger: IntegrationLedger, run: Run, session_ids: set[str] | None) -> None:
@@ -91,17 +95,18 @@ def _sessions(ledger: IntegrationLedger, session_ids: set[str] | None) -> dict[s
     """The integration's sessions to publish: the wanted ones, or its open ones and those stored in
     another version."""
     integration_id = ledger.integration.integration_id
+    if session_ids is not None:
+        wanted = by_keys(ledger.session, ChargingSession, session_ids)
+        return {charging.id: charging for charging in wanted
+                if charging.integration_id == integration_id and charging.document is not None}
     query = select(ChargingSession).where(
         ChargingSession.integration_id == integration_id, ChargingSession.document.is_not(None)
     )
-    if session_ids is not None:
-        query = query.where(ChargingSession.id.in_(session_ids))
-    else:
-        stale = select(PublishedDocument.object_id).where(
-            PublishedDocument.integration_id == integration_id, PublishedDocument.module == SESSIONS,
-            PublishedDocument.version != ledger.version,
-        )
-        query = query.where(or_(ChargingSession.status.in_(_OPEN_STATUSES), ChargingSession.id.in_(stale)))
+    stale = select(PublishedDocument.object_id).where(
+        PublishedDocument.integration_id == integration_id, PublishedDocument.module == SESSIONS,
+        PublishedDocument.version != ledger.version,
+    )
+    query = query.where(or_(ChargingSession.status.in_(_OPEN_STATUSES), ChargingSession.id.in_(stale)))
     return {charging.id: charging for charging in ledger.session.scalars(query)}
 
 

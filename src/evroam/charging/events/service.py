@@ -3,22 +3,27 @@ time for the sessions they make and the socket statuses they set."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import CompoundSelect, Row, Select, and_, bindparam, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from evroam.charging.events.models import ChargerEvent
 from evroam.charging.events.schemas import ChargerEventIn, StatusChanged
+from evroam.database.held import kept
 from evroam.database.upsert import upsert_for
-from evroam.errors import InvalidDocument, FieldProblem
+from evroam.errors import FieldProblem, InvalidDocument, NotFound
 from evroam.network.chargers import service as charger_service
 from evroam.network.chargers.models import Charger
 from evroam.network.chargers.schemas import SocketUpdate
+from evroam.network.operators.models import Operator
+from evroam.network.sites.models import Site
 
 _table = ChargerEvent.__table__
 # Kept in their own columns (what events are found by), not in the payload.
@@ -34,7 +39,14 @@ class Stored:
 
 
 async def charger(session: AsyncSession, operator_id: int, charger_id: str) -> Charger:
-    return await charger_service.get_charger(session, operator_id, charger_id)
+    """The charger with its sockets, and its site and operator in the session's identity map, in one
+    statement: the sessions its events rebuild need all of them (`session.get` then finds them there)."""
+    found = (await session.execute(_charger_statement(), {"charger_id": charger_id, "operator_id": operator_id})
+             ).unique().first()
+    if found is None:
+        raise NotFound(f"Charger {charger_id}")
+    kept(session.sync_session, found.Site, found.Operator)
+    return found.Charger
 
 
 def check_sockets(found: Charger, events: Sequence[ChargerEventIn]) -> None:
@@ -89,26 +101,45 @@ async def apply_statuses(session: AsyncSession, found: Charger, accepted: Sequen
         await charger_service.change_socket(session, found.operator_id, found.charger_id, socket_id, body)
 
 
-async def transaction_events(session: AsyncSession, charger_id: str, transaction_id: str) -> list[ChargerEvent]:
-    query = (
-        select(ChargerEvent)
-        .where(ChargerEvent.charger_id == charger_id, ChargerEvent.transaction_id == transaction_id)
-        .order_by(ChargerEvent.time, ChargerEvent.id)
-    )
-    return list(await session.scalars(query))
+async def session_rows(session: AsyncSession, charger_id: str, transaction_id: str) -> Sequence[Row]:
+    """A transaction's events, and its socket's statuses from its start on (what tells its charging from
+    its parking), in one round trip: (id, type, time, socket_id, payload) rows, in no given order.
+
+    Plain rows, not ORM objects: a long session's hundreds of events are read again on every event."""
+    return (await session.execute(_session_rows_statement(), {"charger_id": charger_id, "transaction_id": transaction_id})).all()
 
 
-async def socket_statuses(
-    session: AsyncSession, charger_id: str, socket_id: int, after: datetime, until: datetime | None
-) -> list[ChargerEvent]:
-    """The socket's status events in (after, until]: what tells a session's charging from its parking."""
-    query = select(ChargerEvent).where(
-        ChargerEvent.charger_id == charger_id, ChargerEvent.socket_id == socket_id,
-        ChargerEvent.type == "StatusChanged", ChargerEvent.time > after,
+# The statements of every event, built once (their cache keys with them): building one costs more
+# than running it.
+@functools.cache
+def _charger_statement() -> Select:
+    return (
+        select(Charger, Site, Operator)
+        .join(Site, Site.id == Charger.site_id)
+        .join(Operator, Operator.id == Charger.operator_id)
+        .where(Charger.charger_id == bindparam("charger_id"), Charger.operator_id == bindparam("operator_id"))
+        .options(joinedload(Charger.sockets))
     )
-    if until is not None:
-        query = query.where(ChargerEvent.time <= until)
-    return list(await session.scalars(query.order_by(ChargerEvent.time, ChargerEvent.id)))
+
+
+@functools.cache
+def _session_rows_statement() -> CompoundSelect:
+    charger_id, transaction_id = bindparam("charger_id"), bindparam("transaction_id")
+    columns = (_table.c.id, _table.c.type, _table.c.time, _table.c.socket_id, _table.c.payload)
+    # StatusChanged events name no transaction: they are the socket's, from the (first) start on.
+    started = (
+        select(_table.c.socket_id, _table.c.time)
+        .where(_table.c.charger_id == charger_id, _table.c.transaction_id == transaction_id,
+               _table.c.type == "SessionStarted")
+        .order_by(_table.c.time, _table.c.id)
+        .limit(1)
+        .subquery()
+    )
+    own = select(*columns).where(_table.c.charger_id == charger_id, _table.c.transaction_id == transaction_id)
+    statuses = select(*columns).join(started, and_(
+        _table.c.socket_id == started.c.socket_id, _table.c.time > started.c.time,
+    )).where(_table.c.charger_id == charger_id, _table.c.type == "StatusChanged")
+    return union_all(own, statuses)
 
 
 def _row(charger_id: str, event: ChargerEventIn) -> dict[str, Any]:

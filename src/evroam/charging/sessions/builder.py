@@ -26,7 +26,7 @@ was offline and sends its backlog late (or shuffled) gives the same session as o
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -307,12 +307,15 @@ def _period(line: _EnergyLine, offset: int, length: int, switches: dict[int, _Ph
         if moment <= offset:
             phase = switches[moment]
     end = offset + length
-    # The samples describing the period: those whose segment (from the sample before) overlaps it.
-    seen = [sample for index, sample in enumerate(line.samples)
-            if line.offsets[index] < end and sample[0] > offset]  # fmt: skip
+    # The samples describing the period: those whose segment (from the sample before) overlaps it, found
+    # by bisection (offsets only grow): a long session has hundreds of samples and dozens of periods.
+    # Sample i's segment runs from offsets[i] to offsets[i + 1].
+    first = bisect_right(line.offsets, offset, lo=1) - 1
+    seen = line.samples[first:bisect_left(line.offsets, end, hi=len(line.samples))]
     powers = [power for _, power, _, _ in seen if power is not None]
     currents = [current for _, _, current, _ in seen if current is not None]
-    charged = [soc for at, _, _, soc in line.samples if soc is not None and at <= end]
+    until_end = line.samples[:bisect_right(line.offsets, end, lo=1) - 1]
+    charged = next((soc for _, _, _, soc in reversed(until_end) if soc is not None), None)
     period = SessionPeriod(
         phase or PeriodState.CHARGING,
         line.start + timedelta(seconds=offset),
@@ -323,4 +326,4 @@ def _period(line: _EnergyLine, offset: int, length: int, switches: dict[int, _Ph
         min(powers, default=None),
         max(powers, default=None),
     )
-    return Period(period, charged[-1] if charged and settings.state_of_charge else None)
+    return Period(period, charged if settings.state_of_charge else None)

@@ -146,13 +146,14 @@ async def _claim(session: AsyncSession, charger: Charger, opened: builder.Starte
     decided = await service.decision_for(
         session, charger.charger_id, opened.socket_id, opened.id_tag, opened.authorization_reference, opened.time
     )
-    if decided is not None and decided.integration_id is not None and decided.token and decided.location_id:
+    if decided is not None and decided.allowed and decided.integration_id is not None and decided.token \
+            and decided.location_id:
         found = await service.integration(session, decided.integration_id)
         if found is not None:
             method = _AUTH_METHODS.get(decided.source, "WHITELIST")
             return _Claim(found, decided.token, method, decided.location_id)
     if decided is not None:
-        return None  # decided, but for nobody's token: nobody is billed
+        return None  # refused, or allowed for nobody's token: nobody is billed
     return await _free_vending_claim(session, charger, opened)
 
 

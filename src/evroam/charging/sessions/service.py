@@ -8,22 +8,23 @@ of one session's events arriving at once, the second waits and then reads both, 
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.charging.authorization.models import Authorization
 from evroam.charging.events import service as events_service
-from evroam.charging.events.models import ChargerEvent
 from evroam.charging.sessions import builder
 from evroam.charging.sessions.models import ENERGY_STEP, ChargingSession, rounded_amount
 from evroam.database.base import utcnow
-from evroam.database.locks import locked_row
+from evroam.database.held import kept
+from evroam.database.locks import RowLock, read_locked
 from evroam.database.paging import PageRequest, paginate
 from evroam.database.upsert import upsert_for
 from evroam.errors import NotFound
@@ -51,7 +52,14 @@ class Filters:
 async def locked_session(
     session: AsyncSession, charger: Charger, transaction_id: str, first_seen: datetime
 ) -> ChargingSession:
-    """The session of the transaction, created PENDING when it is new, locked until the transaction ends."""
+    """The session of the transaction, created PENDING when it is new, locked until the transaction ends.
+
+    Looked for first: every event but a session's first finds it, and is spared the insert's round trip."""
+    key = {"of_charger": charger.charger_id, "of_transaction": transaction_id}
+    found = await read_locked(session, _session_lock(), key)
+    if found is not None:
+        kept(session.sync_session, found)  # the publication hook publishes it at commit
+        return found
     insert = upsert_for(session.get_bind())(ChargingSession.__table__)
     now = utcnow()
     await session.execute(
@@ -61,39 +69,46 @@ async def locked_session(
             start_date_time=first_seen, kwh=Decimal(0), created_at=now, last_updated=now,
         ).on_conflict_do_nothing(index_elements=["charger_id", "transaction_id"])
     )
-    found = await locked_row(
-        session, ChargingSession,
-        ChargingSession.charger_id == charger.charger_id, ChargingSession.transaction_id == transaction_id,
-    )
+    # Of two transactions creating it at once, the second's insert waits for the first's, then does nothing.
+    found = await read_locked(session, _session_lock(), key)
     assert found is not None  # inserted above, and sessions are never deleted while their charger lives
+    kept(session.sync_session, found)
     return found
+
+
+@functools.cache
+def _session_lock() -> RowLock:
+    """Built once: every charger event locks its session (building the statements costs more than running them)."""
+    return RowLock.of(
+        ChargingSession,
+        # Not named as the columns: SQLite's lock is an UPDATE, whose SET takes those names.
+        ChargingSession.charger_id == bindparam("of_charger"), ChargingSession.transaction_id == bindparam("of_transaction"),
+    )
 
 
 async def session_events(
     session: AsyncSession, charging: ChargingSession
 ) -> list[builder.Event]:
     """The builder's events of the session: its own, and its socket's statuses while it lasted."""
-    stored = await events_service.transaction_events(session, charging.charger_id, charging.transaction_id)
-    events = [_event(row) for row in stored]
-    started = next((row for row in stored if row.type == "SessionStarted"), None)
-    if started is not None:
-        stopped = next((row for row in stored if row.type == "SessionStopped"), None)
-        statuses = await events_service.socket_statuses(
-            session, charging.charger_id, started.socket_id, started.time, stopped.time if stopped else None
-        )
-        events += [builder.SocketStatus(row.time, row.id, row.payload["status"]) for row in statuses]
-    return events
+    rows = await events_service.session_rows(session, charging.charger_id, charging.transaction_id)
+    stopped = min((row.time for row in rows if row.type == "SessionStopped"), default=None)
+    # Unpacked, not read by name: a long session's hundreds of rows are turned into events on every event.
+    return [
+        _event(*row) for row in rows
+        if row.type != "StatusChanged" or stopped is None or row.time <= stopped
+    ]
 
 
-def _event(row: ChargerEvent) -> builder.Event:
-    payload = row.payload
-    if row.type == "SessionStarted":
-        return builder.Started(row.time, row.id, row.socket_id, payload["idTag"], Decimal(payload["meterStartWh"]),
+def _event(arrival: int, kind: str, time: datetime, socket_id: int | None, payload: dict[str, Any]) -> builder.Event:
+    if kind == "MeterValues":
+        return builder.Meter(time, arrival, Decimal(payload["energyWh"]), _decimal(payload.get("powerW")),
+                             _decimal(payload.get("currentA")), _decimal(payload.get("stateOfCharge")))
+    if kind == "StatusChanged":
+        return builder.SocketStatus(time, arrival, payload["status"])
+    if kind == "SessionStarted":
+        return builder.Started(time, arrival, socket_id, payload["idTag"], Decimal(payload["meterStartWh"]),  # type: ignore[arg-type]
                                payload.get("authorizationReference"), payload.get("reservationId"))
-    if row.type == "SessionStopped":
-        return builder.Stopped(row.time, row.id, Decimal(payload["meterStopWh"]), payload.get("reason", "Local"))
-    return builder.Meter(row.time, row.id, Decimal(payload["energyWh"]), _decimal(payload.get("powerW")),
-                         _decimal(payload.get("currentA")), _decimal(payload.get("stateOfCharge")))
+    return builder.Stopped(time, arrival, Decimal(payload["meterStopWh"]), payload.get("reason", "Local"))
 
 
 def _decimal(value: str | None) -> Decimal | None:
@@ -113,26 +128,45 @@ async def sessions_during(session: AsyncSession, charger_id: str, socket_id: int
 async def decision_for(
     session: AsyncSession, charger_id: str, socket_id: int, id_tag: str, reference: str | None, start: datetime
 ) -> Authorization | None:
-    """The allowed decision the session started on: the one its authorizationReference names, else the
-    latest for its idTag at its socket taken before it started."""
-    allowed = and_(Authorization.charger_id == charger_id, Authorization.allowed.is_(True))
+    """The decision the session started on: the one its authorizationReference names, else the latest for
+    its idTag at its socket taken before it started, a refusal included (a card withdrawn after its
+    Authorize is refused at the start: that refusal is the last word). The integration it names comes in
+    the same statement, and is kept for `integration`."""
+    by_reference, latest_for_tag = _decision_statements()
+    found = None
     if reference is not None:
-        found = await session.scalar(
-            select(Authorization).where(allowed, Authorization.authorization_reference == reference)
-        )
-        if found is not None:
-            return found
-    return await session.scalar(
-        select(Authorization)
-        .where(allowed, Authorization.socket_id == socket_id, Authorization.id_tag == id_tag,
-               Authorization.decided_at <= start + CLOCK_SKEW)
+        found = (await session.execute(by_reference, {"charger_id": charger_id, "reference": reference})).first()
+    if found is None:
+        found = (await session.execute(latest_for_tag, {
+            "charger_id": charger_id, "socket_id": socket_id, "id_tag": id_tag, "latest": start + CLOCK_SKEW,
+        })).first()
+    if found is None:
+        return None
+    kept(session.sync_session, found.Integration)
+    return found.Authorization
+
+
+@functools.cache
+def _decision_statements() -> tuple[Select, Select]:
+    """`decision_for`'s two reads, built once: every charger event of a session makes one."""
+    at_charger = Authorization.charger_id == bindparam("charger_id")
+    decided = select(Authorization, Integration).outerjoin(
+        Integration, Integration.integration_id == Authorization.integration_id
+    )
+    by_reference = decided.where(at_charger, Authorization.authorization_reference == bindparam("reference"))
+    latest_for_tag = (
+        decided.where(at_charger, Authorization.socket_id == bindparam("socket_id"),
+                      Authorization.id_tag == bindparam("id_tag"), Authorization.decided_at <= bindparam("latest"))
         .order_by(Authorization.decided_at.desc(), Authorization.id.desc())
         .limit(1)
     )
+    return by_reference, latest_for_tag
 
 
 async def integration(session: AsyncSession, integration_id: str) -> Integration | None:
-    return await session.get(Integration, integration_id)
+    found = await session.get(Integration, integration_id)
+    kept(session.sync_session, found)  # the publication hook publishes to it at commit
+    return found
 
 
 def settings_of(found: Integration | None) -> builder.Settings:
