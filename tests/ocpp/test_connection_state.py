@@ -90,6 +90,21 @@ async def test_the_connection_of_a_dead_process_is_swept_and_the_charger_goes_of
         assert await session.scalar(select(OcppProcess.process_id)) is None, "the dead process is forgotten"
 
 
+async def test_a_charger_whose_grace_died_with_its_process_goes_offline_at_the_sweep(gateway: Gateway) -> None:
+    """The process saw the close and died waiting out the grace: nobody would take the charger offline."""
+    ok(await gateway.network.client.patch(f"{API}/chargers/CH-1", json={"activeConnection": True}))
+    closed = datetime.now(UTC) - timedelta(seconds=GRACE + liveness.SWEEP_EVERY + 1)
+    async with gateway.network.runtime.sessions() as session:
+        session.add(OcppConnection(charger_id="CH-1", connection_id="closed-then-died", process_id="killed-process",
+                                   connected_at=closed - timedelta(hours=1), disconnected_at=closed))
+        await session.commit()
+    assert await liveness.sweep(gateway.network.runtime, closed + timedelta(seconds=GRACE)) == 0
+    assert await connected_flag(gateway) is True, "not before the grace and a sweep have passed"
+    assert await liveness.sweep(gateway.network.runtime) == 0, "no open connection was swept"
+    assert await connected_flag(gateway) is False
+    assert await published_evse_statuses(gateway) == {"UNKNOWN"}
+
+
 async def test_a_dead_process_charger_back_within_the_grace_stays_connected(gateway: Gateway) -> None:
     await held_by_a_dead_process(gateway, "killed-process")
     assert await liveness.sweep(gateway.network.runtime) == 1

@@ -7,6 +7,10 @@ however many chargers it holds), and the periodic sweep (any process's backgroun
 connections of a process silent for STALE_AFTER seconds as closed then; the usual grace follows, after which
 a charger that did not reconnect shows offline and its EVSEs UNKNOWN. A process swept while alive (the
 database out of its reach for that long) takes its connections back the next time it reaches it.
+
+The grace itself is a wait in the process that saw the close: if that process dies while waiting, the sweep
+also takes offline a charger still shown connected whose connection closed longer ago than the grace and
+one sweep more.
 """
 
 from __future__ import annotations
@@ -80,4 +84,19 @@ async def sweep(runtime: Runtime, now: datetime | None = None) -> int:
         await session.commit()
     for charger_id, connection_id in orphaned:
         runtime.spawn(offline_after_grace(runtime, Admitted(charger_id, operators[charger_id]), connection_id))
+    await _offline_after_a_lost_grace(runtime, now)
     return len(orphaned)
+
+
+async def _offline_after_a_lost_grace(runtime: Runtime, now: datetime) -> None:
+    """Chargers still shown connected whose connection closed before the grace and a sweep: the process
+    that was waiting out their grace died."""
+    overdue = now - timedelta(seconds=runtime.settings.ocpp_offline_grace_seconds + SWEEP_EVERY)
+    async with runtime.sessions() as session:
+        lost = (await session.execute(
+            select(OcppConnection.charger_id, OcppConnection.connection_id, Charger.operator_id)
+            .join(Charger, Charger.charger_id == OcppConnection.charger_id)
+            .where(Charger.active_connection.is_(True), OcppConnection.disconnected_at < overdue)
+        )).all()
+        for charger_id, connection_id, operator_id in lost:
+            await service.went_offline(session, Admitted(charger_id, operator_id), connection_id)
