@@ -28,7 +28,8 @@ LAYERS: list[tuple[str, list[str]]] = [
         "evroam", "evroam.config", "evroam.security", "evroam.errors", "evroam.events", "evroam.runtime",
         "evroam.outbound", "evroam.outbound.*",
         "evroam.database", "evroam.database.base", "evroam.database.engine", "evroam.database.migrate",
-        "evroam.database.paging", "evroam.database.locks", "evroam.database.upsert", "evroam.api.schemas", "evroam.api.json_response",
+        "evroam.database.paging", "evroam.database.locks", "evroam.database.held", "evroam.database.upsert",
+        "evroam.api.schemas", "evroam.api.json_response",
     ]),
     # What the operator owns and configures: tables, shapes and use cases, no HTTP.
     ("domain", ["evroam.network", "evroam.network.*", "evroam.tariffs", "evroam.tariffs.*",

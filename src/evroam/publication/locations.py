@@ -14,15 +14,17 @@ read once per chunk, in a few queries.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.orm import Session
 
+from evroam.database.held import by_keys
 from evroam.events import Change
 from evroam.integrations.locations.members import holding_any, holds_whole_site
 from evroam.integrations.locations.models import IntegrationLocation, IntegrationLocationCharger
@@ -181,52 +183,35 @@ class _Sources:
     """Everything a chunk of (integration, location) pairs is built from, in a few queries for all."""
 
     def __init__(self, session: Session, pairs: list[tuple[str, str]], tariffs: PublishedTariffs) -> None:
-        integration_ids = {integration_id for integration_id, _ in pairs}
-        location_ids = {location_id for _, location_id in pairs}
+        reads = _reads()
+        integration_ids = list({integration_id for integration_id, _ in pairs})
+        location_ids = list({location_id for _, location_id in pairs})
         wanted = set(pairs)
+        chosen = {"integration_ids": integration_ids, "location_ids": location_ids}
         self.locations = {
             (location.integration_id, location.id): location
-            for location in session.scalars(select(IntegrationLocation).where(IntegrationLocation.id.in_(location_ids)))
+            for location in session.scalars(reads.locations, chosen)
         }
         self.rows = {
             (row.integration_id, row.object_id): row
-            for row in session.scalars(
-                select(PublishedDocument).where(
-                    PublishedDocument.module == LOCATIONS,
-                    PublishedDocument.integration_id.in_(integration_ids),
-                    PublishedDocument.object_id.in_(location_ids),
-                )
-            )
+            for row in session.scalars(reads.rows, chosen)
             if (row.integration_id, row.object_id) in wanted
         }
         self.shown: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for integration_id, location_id, charger_id in session.execute(
-            select(PublishedCharger.integration_id, PublishedCharger.location_id, PublishedCharger.charger_id).where(
-                PublishedCharger.integration_id.in_(integration_ids), PublishedCharger.location_id.in_(location_ids)
-            )
-        ):
+        for integration_id, location_id, charger_id in session.execute(reads.shown, chosen):
             self.shown[(integration_id, location_id)].add(charger_id)
         locations = list(self.locations.values())
         site_ids = {location.site_id for location in locations if location.site_id is not None}
-        self.sites = {site.id: site for site in session.scalars(select(Site).where(Site.id.in_(site_ids)))}
-        whole_sites = {location.site_id for location in locations if holds_whole_site(location)}
+        self.sites = {site.id: site for site in by_keys(session, Site, site_ids)}
+        whole_sites = [location.site_id for location in locations if holds_whole_site(location)]
         self.site_chargers: dict[int, list[Charger]] = defaultdict(list)
-        for charger in session.scalars(
-            select(Charger).where(Charger.site_id.in_(whole_sites)).order_by(Charger.charger_id)
-        ):
+        for charger in session.scalars(reads.site_chargers, {"site_ids": whole_sites}):
             self.site_chargers[charger.site_id].append(charger)
         self.picked: dict[str, list[Charger]] = defaultdict(list)
-        for location_id, charger in session.execute(
-            select(IntegrationLocationCharger.location_id, Charger)
-            .join(Charger, Charger.charger_id == IntegrationLocationCharger.charger_id)
-            .where(IntegrationLocationCharger.location_id.in_(location_ids))
-            .order_by(Charger.charger_id)
-        ):
+        for location_id, charger in session.execute(reads.picked, chosen):
             self.picked[location_id].append(charger)
         levels: dict[str, dict[tuple[str | None, int | None], list[TariffRef]]] = defaultdict(lambda: defaultdict(list))
-        for link in session.scalars(
-            select(TariffLink).where(TariffLink.location_id.in_(location_ids)).order_by(TariffLink.tariff_id)
-        ):
+        for link in session.scalars(reads.links, chosen):
             ref = tariffs.ref(link.integration_id, link.tariff_id)
             if ref is not None:
                 levels[link.location_id][(link.charger_id, link.socket_id)].append(ref)
@@ -252,6 +237,42 @@ class _Sources:
             chargers=chargers,
             tariffs=self.links.get(location.id, TariffLinks()),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Reads:
+    """`_Sources`' statements, their lists bound by name (expanding): every change a partner sees of a
+    location (a socket's status, above all) reads them, and building them cost more than running them."""
+
+    locations: Select
+    rows: Select
+    shown: Select
+    site_chargers: Select
+    picked: Select
+    links: Select
+
+
+@functools.cache
+def _reads() -> _Reads:
+    integration_ids = bindparam("integration_ids", expanding=True)
+    location_ids = bindparam("location_ids", expanding=True)
+    return _Reads(
+        locations=select(IntegrationLocation).where(IntegrationLocation.id.in_(location_ids)),
+        rows=select(PublishedDocument).where(
+            PublishedDocument.module == LOCATIONS, PublishedDocument.integration_id.in_(integration_ids),
+            PublishedDocument.object_id.in_(location_ids),
+        ),
+        shown=select(PublishedCharger.integration_id, PublishedCharger.location_id, PublishedCharger.charger_id).where(
+            PublishedCharger.integration_id.in_(integration_ids), PublishedCharger.location_id.in_(location_ids)
+        ),
+        site_chargers=select(Charger).where(Charger.site_id.in_(bindparam("site_ids", expanding=True)))
+        .order_by(Charger.charger_id),
+        picked=select(IntegrationLocationCharger.location_id, Charger)
+        .join(Charger, Charger.charger_id == IntegrationLocationCharger.charger_id)
+        .where(IntegrationLocationCharger.location_id.in_(location_ids))
+        .order_by(Charger.charger_id),
+        links=select(TariffLink).where(TariffLink.location_id.in_(location_ids)).order_by(TariffLink.tariff_id),
+    )
 
 
 publisher = LocationsPublisher()
