@@ -23,17 +23,19 @@ PostgreSQL when `--postgres` names a server (a fresh database there, dropped aft
    per second (checked against `GET /api/v2/cpo/cdrs`); and the latency from the stop to the CDR POST
    at the partner.
 
-CPU/event is the CPU time evroam's process used during step 2 (requests and pushes) per event: the
+CPU/event is the CPU time evroam's process(es) used during step 2 (requests and pushes) per event: the
 figure that least depends on what else runs on the machine. The bench client and the partners share
-its cores with evroam (one uvicorn process) and with PostgreSQL.
+its cores with evroam (one uvicorn process; `--workers` of them on PostgreSQL) and with PostgreSQL.
 Target (the issue): 500 events/s with p99 under 1 s on PostgreSQL.
 
     .venv/bin/python bench/bench_events.py [--chargers 300] [--partners 5] [--rate 500] [--seconds 20]
-        [--in-flight 256] [--drain 120] [--concurrency 16] [--no-sqlite] [--profile FILE]
+        [--in-flight 256] [--drain 120] [--concurrency 16] [--no-sqlite] [--workers 1] [--worker-process]
+        [--profile FILE]
         [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
 
 `--profile FILE` runs evroam under py-spy (`pip install py-spy`, on PATH) and writes its sampled stacks,
-collapsed (py-spy's raw format: for flamegraph.pl or speedscope), to FILE.<engine>.txt.
+collapsed (py-spy's raw format: for flamegraph.pl or speedscope), to FILE.<engine>.<n>.txt (n: 0 the
+server, 1 the `--worker-process`).
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ from fastapi.responses import Response
 from sqlalchemy import update
 
 from bench_ocpi import API_KEY, SECRET_KEY, bootstrapped, load_network, migrated, new_integration, publish
-from bench_ocpi import receivers_running, settle
+from bench_ocpi import receivers_running, settle, wait_until_started
 from common import engine_name, wait_until_serving
 from evroam.charging.tokens.models import PartnerToken
 from evroam.integrations.models import Integration
@@ -161,35 +163,46 @@ async def prepare(settings, chargers: int, receivers: list[tuple[PushReceiver, s
 
 
 @asynccontextmanager
-async def evroam_serve(settings, profile: Path | None) -> AsyncIterator[tuple[str, int]]:
-    """`evroam serve` in its own process, its delivery worker in process, allowed to call loopback."""
+async def evroam_serve(
+    settings, profile: Path | None, workers: int = 1, worker_process: bool = False
+) -> AsyncIterator[tuple[str, list[int]]]:
+    """`evroam serve [--workers N]` in its own process(es), allowed to call loopback, with the delivery worker
+    in each of them, or in an `evroam worker` process of its own (`worker_process`, PostgreSQL). Yields the
+    base URL and the processes' ids."""
     base_url = f"http://127.0.0.1:{settings.port}"
     env = {key: value for key, value in os.environ.items() if not key.startswith("EVROAM_")}
     env.update({
         "EVROAM_DATABASE_URL": settings.database_url, "EVROAM_VAR_DIR": str(settings.var_dir),
         "EVROAM_SECRET_KEY": SECRET_KEY, "EVROAM_BOOTSTRAP_API_KEY": API_KEY, "EVROAM_PORT": str(settings.port),
-        "EVROAM_PUBLIC_URL": base_url, "EVROAM_RUN_WORKER_IN_PROCESS": "true",
+        "EVROAM_PUBLIC_URL": base_url, "EVROAM_RUN_WORKER_IN_PROCESS": str(not worker_process).lower(),
         "EVROAM_PARTNER_NETWORKS_ALLOWED": "127.0.0.0/8",
     })
-    command = [sys.executable, "-m", "evroam.cli", "serve", "--port", str(settings.port)]
+    commands = [[sys.executable, "-m", "evroam.cli", "serve", "--port", str(settings.port), "--workers", str(workers)]]
+    if worker_process:
+        commands.append([sys.executable, "-m", "evroam.cli", "worker"])
     if profile is not None:
-        command = ["py-spy", "record", "--subprocesses", "--format", "raw", "-o", str(profile), "--", *command]
+        commands = [["py-spy", "record", "--subprocesses", "--format", "raw", "-o", str(profile.with_suffix(f".{n}.txt")),
+                     "--", *command] for n, command in enumerate(commands)]
     log_path = Path(settings.var_dir) / "serve.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, env=env, cwd=settings.var_dir, stdout=log, stderr=subprocess.STDOUT)
+        processes = [subprocess.Popen(command, env=env, cwd=settings.var_dir, stdout=log, stderr=subprocess.STDOUT)
+                     for command in commands]
     try:
         await wait_until_serving(base_url, f"evroam did not start: {log_path.read_text()[-2000:]}")
-        yield base_url, process.pid
+        await wait_until_started(log_path, workers)
+        yield base_url, [process.pid for process in processes]
     except BaseException:
         print(f"evroam's log ends:\n{log_path.read_text()[-3000:]}", file=sys.stderr)
         raise
     finally:
-        process.send_signal(2)  # SIGINT: py-spy writes its profile, uvicorn shuts down
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for process in processes:
+            process.send_signal(2)  # SIGINT: py-spy writes its profile, uvicorn shuts down
+        for process in processes:
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 @dataclass
@@ -202,10 +215,18 @@ class Charger:
     events: int = 0
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) the process has used so far (Linux /proc; under py-spy, py-spy's own)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) the processes and their children (uvicorn's workers) have used so far
+    (Linux /proc; under py-spy, py-spy's own and evroam's)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(stat.parent.name) in pids or int(fields[1]) in pids:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(ordered: list[float], share: float) -> float:
@@ -334,7 +355,8 @@ async def run(postgres: str | None, args: argparse.Namespace) -> Figures:
         settings = await migrated(stack, postgres)
         receivers = await stack.enter_async_context(receivers_running(args.partners, PushReceiver))
         id_tags = await prepare(settings, args.chargers, receivers)
-        base_url, pid = await stack.enter_async_context(evroam_serve(settings, args.profile_of(postgres)))
+        base_url, pids = await stack.enter_async_context(evroam_serve(
+            settings, args.profile_of(postgres), args.workers if postgres else 1, args.worker_process and bool(postgres)))
         api = await stack.enter_async_context(httpx.AsyncClient(
             base_url=base_url, headers={"x-api-key": API_KEY}, timeout=120,
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=64)))
@@ -348,9 +370,9 @@ async def run(postgres: str | None, args: argparse.Namespace) -> Figures:
 
         await until(lambda: all(arrivals(charger) for charger in chargers), 300, "every session")
 
-        cpu_before = cpu_seconds(pid)
+        cpu_before = cpu_seconds(pids)
         sent, offered, took = await meter_values(api, chargers, args)
-        cpu_per_event = (cpu_seconds(pid) - cpu_before) / len(sent)
+        cpu_per_event = (cpu_seconds(pids) - cpu_before) / len(sent)
         await until(lambda: all(arrivals(c).reaching((c.register_wh - METER_START_WH) / 1000) for c in chargers),
                     args.drain, "every meter value", required=False)
         # An event whose push never came within the drain time counts as infinitely late.
@@ -373,7 +395,8 @@ async def run(postgres: str | None, args: argparse.Namespace) -> Figures:
 def header(args: argparse.Namespace) -> None:
     print(f"Charger events: {args.chargers} chargers with an open session, MeterValues one per POST at "
           f"{args.rate:.0f}/s offered for {args.seconds:.0f} s, pushed to {args.partners} loopback partners; "
-          f"then {args.chargers} stops, {args.concurrency} at a time")
+          f"then {args.chargers} stops, {args.concurrency} at a time; on PostgreSQL evroam serves in {args.workers} "
+          f"process(es){' and delivers in one of its own' if args.worker_process else ''}")
     print(f"{'engine':10} {'sent/offered':>12} {'events/s':>9} {'answer p50':>11} {'p99':>8} {'-> partner p50':>15} "
           f"{'p99':>8} {'max':>8} {'CPU/event':>10} {'CDRs/s':>7} {'stop -> CDR p50':>16} {'p99':>8}", flush=True)
 
@@ -405,7 +428,12 @@ async def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("EVROAM_BENCH_DATABASE_URL"),
                         help="a PostgreSQL server URL (postgresql+asyncpg://...): also run there, in a fresh database")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
-    parser.add_argument("--profile", type=Path, help="py-spy stacks of evroam, collapsed, per engine (FILE.<engine>.txt)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="evroam processes on PostgreSQL (`evroam serve --workers`; SQLite runs one)")
+    parser.add_argument("--worker-process", action="store_true",
+                        help="on PostgreSQL, the delivery worker in an `evroam worker` process of its own")
+    parser.add_argument("--profile", type=Path,
+                        help="py-spy stacks of evroam, collapsed, per engine and process (FILE.<engine>.<n>.txt)")
     args = parser.parse_args()
     if args.profile is not None and shutil.which("py-spy") is None:
         parser.error("--profile needs py-spy on PATH")

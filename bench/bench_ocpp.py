@@ -26,7 +26,8 @@ Target (the issue): 1,000 chargers, meter values every 10 s, a status change eve
 the eMSP and evroam share the machine's cores (and PostgreSQL's).
 
     .venv/bin/python bench/bench_ocpp.py [--chargers 1000] [--seconds 60] [--meter-every 10] [--status-every 60]
-        [--drain 60] [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres] [--profile FILE]
+        [--drain 60] [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres] [--worker-process]
+        [--profile FILE]
 """
 
 from __future__ import annotations
@@ -190,20 +191,21 @@ async def bench(args: argparse.Namespace) -> None:
         settings = await migrated(stack, args.postgres)
         (receiver, receiver_url), = await stack.enter_async_context(receivers_running(1, kind=StatusReceiver))
         charger_ids = await prepare(settings, args.chargers, receiver_url)
-        base_url, pid = await stack.enter_async_context(evroam_serve(settings, args.profile))
-        memory_before = resident_bytes(pid)
+        base_url, pids = await stack.enter_async_context(
+            evroam_serve(settings, args.profile, worker_process=args.worker_process and bool(args.postgres)))
+        memory_before = resident_bytes(pids[0])
         started = time.perf_counter()
         chargers = await connect_all(stack, base_url.replace("http://", "ws://") + "/ocpp", charger_ids,
                                      args.connect_concurrency)
         connected_in = time.perf_counter() - started
-        memory_per_charger = (resident_bytes(pid) - memory_before) / len(chargers)
+        memory_per_charger = (resident_bytes(pids[0]) - memory_before) / len(chargers)
 
         calls = Calls()
-        cpu_before, window_start = cpu_seconds(pid), time.monotonic()
+        cpu_before, window_start = cpu_seconds(pids), time.monotonic()
         until = window_start + args.seconds
         await asyncio.gather(*(charge(charger, calls, args, until) for charger in chargers))
         window = time.monotonic() - window_start
-        cpu_per_call = (cpu_seconds(pid) - cpu_before) / max(1, len(calls.round_trips))
+        cpu_per_call = (cpu_seconds(pids) - cpu_before) / max(1, len(calls.round_trips))
 
         deadline = time.monotonic() + args.drain
         while time.monotonic() < deadline and any(
@@ -246,8 +248,11 @@ async def main() -> None:
     parser.add_argument("--drain", type=float, default=60.0, help="s to wait for the last PATCH after the window")
     parser.add_argument("--postgres", default=os.environ.get("EVROAM_BENCH_DATABASE_URL"),
                         help="a PostgreSQL server URL (postgresql+asyncpg://...): run in a fresh database there")
+    parser.add_argument("--worker-process", action="store_true",
+                        help="on PostgreSQL, the delivery worker in an `evroam worker` process of its own")
     parser.add_argument("--profile", type=Path,
-                        help="run evroam under py-spy (on PATH) and write its sampled stacks, collapsed, to this file")
+                        help="run evroam under py-spy (on PATH) and write its sampled stacks, collapsed, per "
+                             "process (FILE.<n>.txt, n: 0 the server, 1 the worker process)")
     await bench(parser.parse_args())
 
 
