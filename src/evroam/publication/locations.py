@@ -46,21 +46,16 @@ _CHUNK = 500
 
 class LocationsPublisher:
     def affected(self, session: Session, change: Change) -> Iterable[tuple[str, str]]:
-        location = (IntegrationLocation.integration_id, IntegrationLocation.id)
+        reads = _affected_reads()
         if change.site_ids:
-            yield from session.execute(select(*location).where(IntegrationLocation.site_id.in_(change.site_ids)))
+            yield from session.execute(reads.of_sites, {"site_ids": list(change.site_ids)})
         if change.charger_ids:
-            yield from session.execute(select(*location).where(holding_any(change.charger_ids)))
-            yield from session.execute(
-                select(PublishedCharger.integration_id, PublishedCharger.location_id).where(
-                    PublishedCharger.charger_id.in_(change.charger_ids)
-                )
-            )
+            charger_ids = {"charger_ids": list(change.charger_ids)}
+            yield from session.execute(reads.holding_chargers, charger_ids)
+            yield from session.execute(reads.showing_chargers, charger_ids)
         tariff_ids = change.tariff_ids | change.deleted_tariff_ids
         if tariff_ids:
-            yield from session.execute(
-                select(TariffLink.integration_id, TariffLink.location_id).where(TariffLink.tariff_id.in_(tariff_ids))
-            )
+            yield from session.execute(reads.linking_tariffs, {"tariff_ids": list(tariff_ids)})
 
     def refresh(self, run: Run, wanted: Wanted) -> None:
         pairs = [
@@ -237,6 +232,33 @@ class _Sources:
             chargers=chargers,
             tariffs=self.links.get(location.id, TariffLinks()),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _AffectedReads:
+    """(integration, location) pairs a Change affects, by what it names; built once, as `_Reads`."""
+
+    of_sites: Select
+    holding_chargers: Select
+    showing_chargers: Select
+    linking_tariffs: Select
+
+
+@functools.cache
+def _affected_reads() -> _AffectedReads:
+    location = (IntegrationLocation.integration_id, IntegrationLocation.id)
+    charger_ids = bindparam("charger_ids", expanding=True)
+    return _AffectedReads(
+        of_sites=select(*location).where(IntegrationLocation.site_id.in_(bindparam("site_ids", expanding=True))),
+        holding_chargers=select(*location).where(holding_any(charger_ids)),
+        # Shown before by a location that no longer holds them (the charger moved or was deleted).
+        showing_chargers=select(PublishedCharger.integration_id, PublishedCharger.location_id).where(
+            PublishedCharger.charger_id.in_(charger_ids)
+        ),
+        linking_tariffs=select(TariffLink.integration_id, TariffLink.location_id).where(
+            TariffLink.tariff_id.in_(bindparam("tariff_ids", expanding=True))
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)

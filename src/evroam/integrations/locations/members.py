@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, false, select, union_all
+from sqlalchemy import BindParameter, ColumnElement, CompoundSelect, false, select, union_all
 
 from evroam.integrations.locations.models import IntegrationLocation, IntegrationLocationCharger
 from evroam.network.chargers.models import Charger
@@ -32,8 +32,9 @@ def _whole_site() -> ColumnElement[bool]:
     return _locations.c.exclude_chargers == false()
 
 
-def holding_any(charger_ids: Collection[str]) -> ColumnElement[bool]:
-    """The locations that hold any of these chargers, as a condition on `integration_locations`."""
+def holding_any(charger_ids: Collection[str] | BindParameter) -> ColumnElement[bool]:
+    """The locations that hold any of these chargers, as a condition on `integration_locations`; the ids
+    may be an expanding bind parameter, for a statement built once."""
     charger_sites = select(_chargers.c.site_id).where(_chargers.c.charger_id.in_(charger_ids))
     picked = select(_picked.c.location_id).where(_picked.c.charger_id.in_(charger_ids))
     return (_locations.c.site_id.in_(charger_sites) & _whole_site()) | _locations.c.id.in_(picked)
