@@ -95,6 +95,21 @@ async def test_a_status_of_a_connector_evroam_does_not_know_is_answered_and_not_
     assert "charger CH-1 has no socket 9" in caplog.text
 
 
+async def test_a_start_at_a_connector_evroam_does_not_know_is_answered_invalid_and_makes_no_session(
+    gateway: Gateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with gateway.charger() as charger:
+        started = await charger.call(call.StartTransaction(connector_id=9, id_tag="DRIVER1", meter_start=1000,
+                                                           timestamp=at(0)), suppress=False)
+        again = await charger.call(call.StartTransaction(connector_id=9, id_tag="DRIVER1", meter_start=1000,
+                                                         timestamp=at(0)), suppress=False)  # a charger's retry
+    assert started.id_tag_info["status"] == "Invalid" and started.transaction_id > 0
+    assert again.transaction_id == started.transaction_id
+    assert await stored_events(gateway) == 0
+    assert ok(await gateway.network.client.get(f"{API}/sessions"))["items"] == []
+    assert f"start of transaction {started.transaction_id} at connector 9 not recorded" in caplog.text
+
+
 async def test_authorize_answers_the_decision(gateway: Gateway) -> None:
     async with gateway.charger() as charger:
         known = await charger.call(call.Authorize(id_tag="DRIVER1"))

@@ -140,12 +140,19 @@ class CentralSystemCharger(ChargePoint):
             )
             await session.commit()
         # The charger charges whatever the answer (it stops a refused one itself): the session is real.
-        await self._ingest({
-            "eventId": f"ocpp:start:{transaction.id}", "type": "SessionStarted", "time": started_at,
-            "socketId": connector_id, "transactionId": str(transaction.id), "idTag": id_tag,
-            "meterStartWh": Decimal(meter_start), "reservationId": reservation_id,
-            "commandId": command_id,
-        })
+        try:
+            await self._ingest({
+                "eventId": f"ocpp:start:{transaction.id}", "type": "SessionStarted", "time": started_at,
+                "socketId": connector_id, "transactionId": str(transaction.id), "idTag": id_tag,
+                "meterStartWh": Decimal(meter_start), "reservationId": reservation_id,
+                "commandId": command_id,
+            })
+        except InvalidDocument as refused:
+            # A connector the operator has not entered as a socket (refused Invalid above). The charger is
+            # answered all the same: a CallError would have it resend the start forever, and withhold the
+            # transaction id its meter values and stop need. No session is made; the operator is told.
+            log.warning("%s: start of transaction %s at connector %s not recorded: %s", charger_id, transaction.id,
+                        connector_id, refused)
         return call_result.StartTransaction(transaction_id=transaction.id,
                                             id_tag_info={"status": transaction.id_tag_status})
 
