@@ -25,7 +25,9 @@ async def locked_row(session: AsyncSession, model: type[Model], *conditions: Col
     write lock, which a transaction takes at its first write: an UPDATE that changes nothing takes it
     before the read, so the read sees every write committed before and none until this one commits.
     """
-    return await read_locked(session, RowLock.of(model, *conditions))
+    if _takes_write_lock(session):
+        await session.execute(_write_lock(model, *conditions))
+    return await session.scalar(_read(model, *conditions))
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,16 +40,25 @@ class RowLock:
 
     @classmethod
     def of(cls, model: type, *conditions: ColumnElement[bool]) -> RowLock:
-        return cls(
-            update(model).where(*conditions).values(_unchanged(model)).execution_options(synchronize_session=False),
-            select(model).where(*conditions).with_for_update().execution_options(populate_existing=True),
-        )
+        return cls(_write_lock(model, *conditions), _read(model, *conditions))
 
 
 async def read_locked(session: AsyncSession, lock: RowLock, values: dict[str, Any] | None = None) -> Any:
-    if session.get_bind().dialect.name == "sqlite":
+    if _takes_write_lock(session):
         await session.execute(lock.take_write_lock, values)
     return await session.scalar(lock.read, values)
+
+
+def _takes_write_lock(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _write_lock(model: type, *conditions: ColumnElement[bool]) -> Update:
+    return update(model).where(*conditions).values(_unchanged(model)).execution_options(synchronize_session=False)
+
+
+def _read(model: type, *conditions: ColumnElement[bool]) -> Select:
+    return select(model).where(*conditions).with_for_update().execution_options(populate_existing=True)
 
 
 def _unchanged(model: type) -> dict[Any, Any]:

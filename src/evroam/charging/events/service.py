@@ -106,7 +106,8 @@ async def session_rows(session: AsyncSession, charger_id: str, transaction_id: s
     its parking), in one round trip: (id, type, time, socket_id, payload) rows, in no given order.
 
     Plain rows, not ORM objects: a long session's hundreds of events are read again on every event."""
-    return (await session.execute(_session_rows_statement(), {"charger_id": charger_id, "transaction_id": transaction_id})).all()
+    values = {"charger_id": charger_id, "transaction_id": transaction_id}
+    return (await session.execute(_session_rows_statement(), values)).all()
 
 
 # The statements of every event, built once (their cache keys with them): building one costs more

@@ -82,7 +82,8 @@ def _session_lock() -> RowLock:
     return RowLock.of(
         ChargingSession,
         # Not named as the columns: SQLite's lock is an UPDATE, whose SET takes those names.
-        ChargingSession.charger_id == bindparam("of_charger"), ChargingSession.transaction_id == bindparam("of_transaction"),
+        ChargingSession.charger_id == bindparam("of_charger"),
+        ChargingSession.transaction_id == bindparam("of_transaction"),
     )
 
 
