@@ -203,7 +203,7 @@ async def bench(args: argparse.Namespace) -> None:
         receiver, receiver_url = receivers[0]
         # evroam_server passes this process's environment on: the eMSP's response_urls are on loopback.
         os.environ["EVROAM_PARTNER_NETWORKS_ALLOWED"] = "127.0.0.0/8"
-        base_url = await stack.enter_async_context(
+        base_url, _ = await stack.enter_async_context(
             evroam_server(settings.var_dir, settings.port, worker=True, database_url=settings.database_url))
         ocpi = await stack.enter_async_context(httpx.AsyncClient(base_url=base_url, timeout=60, headers={
             "Authorization": "Token " + base64.b64encode(token_c.encode()).decode(),

@@ -62,7 +62,7 @@ from sqlalchemy import update
 
 from bench_ocpi import API_KEY, SECRET_KEY, bootstrapped, load_network, migrated, new_integration, publish
 from bench_ocpi import receivers_running, settle, wait_until_started
-from common import engine_name, wait_until_serving
+from common import cpu_seconds, engine_name, wait_until_serving
 from evroam.charging.tokens.models import PartnerToken
 from evroam.integrations.models import Integration
 from evroam.tariffs.models import Tariff
@@ -213,20 +213,6 @@ class Charger:
     reference: str = ""
     register_wh: int = METER_START_WH
     events: int = 0
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """CPU time (user + system) the processes and their children (uvicorn's workers) have used so far
-    (Linux /proc; under py-spy, py-spy's own and evroam's)."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # ended meanwhile
-            continue
-        if int(stat.parent.name) in pids or int(fields[1]) in pids:
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(ordered: list[float], share: float) -> float:

@@ -145,8 +145,9 @@ async def publish(runtime: Runtime, integration_id: str, site_ids: list[int], ta
 
 @asynccontextmanager
 async def evroam_server(var_dir: Path, port: int, worker: bool, database_url: str,
-                        workers: int = 1) -> AsyncIterator[str]:
-    """evroam under uvicorn in its own process(es), as `evroam serve [--workers N]` runs it."""
+                        workers: int = 1) -> AsyncIterator[tuple[str, int]]:
+    """evroam under uvicorn in its own process(es), as `evroam serve [--workers N]` runs it: the base URL and
+    the id of uvicorn's process (whose children are its workers)."""
     env = {**os.environ, "EVROAM_DATABASE_URL": database_url,
            "EVROAM_VAR_DIR": str(var_dir), "EVROAM_SECRET_KEY": SECRET_KEY, "EVROAM_BOOTSTRAP_API_KEY": API_KEY,
            "EVROAM_PORT": str(port), "EVROAM_PUBLIC_URL": f"http://127.0.0.1:{port}",
@@ -163,7 +164,7 @@ async def evroam_server(var_dir: Path, port: int, worker: bool, database_url: st
     try:
         await wait_until_serving(base_url, "evroam did not start")
         await wait_until_started(log, workers)
-        yield base_url
+        yield base_url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -232,7 +233,7 @@ async def bench_pull(locations: int, postgres: str | None) -> None:
                 page, _ = await published_page(session, integration_id, "locations", 0, locations)
             documents = [orjson.loads(text) for text in page]
         authorization = "Token " + base64.b64encode(token.encode()).decode()
-        async with evroam_server(var_dir, port, worker=False, database_url=database_url) as base_url:
+        async with evroam_server(var_dir, port, worker=False, database_url=database_url) as (base_url, _):
             async with httpx.AsyncClient(headers={"Authorization": authorization}, timeout=60) as client:
                 url = f"{base_url}/ocpi/2.2.1/locations?limit=1000"
                 await pull_all(client, url)  # warm-up
@@ -321,7 +322,7 @@ async def bench_push(changes: int, partners: int, rate: float, postgres: str | N
             finally:
                 await runtime.close()
             sent: dict[str, list[float]] = defaultdict(list)
-            async with evroam_server(var_dir, port, worker=True, database_url=database_url) as base_url:
+            async with evroam_server(var_dir, port, worker=True, database_url=database_url) as (base_url, _):
                 async with httpx.AsyncClient(base_url=base_url, headers={"x-api-key": API_KEY}, timeout=60) as api:
                     await settle(receivers, {}, timeout=120, puts=sites + 1)  # the first PUT of each location and the tariff
                     sockets = [(f"BENCH_{n:05d}", s) for n in range(sites) for s in (1, 2)]

@@ -4,6 +4,7 @@ script may drive other source trees than this one)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import uuid
 from collections.abc import AsyncIterator
@@ -53,3 +54,17 @@ async def wait_until_serving(base_url: str, failure: str) -> None:
             except httpx.TransportError:
                 await asyncio.sleep(0.1)
     raise RuntimeError(failure)
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) the processes and their children (uvicorn's workers) have used so far
+    (Linux /proc; under py-spy, py-spy's own and evroam's)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(stat.parent.name) in pids or int(fields[1]) in pids:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")

@@ -90,6 +90,17 @@ async def test_the_connection_of_a_dead_process_is_swept_and_the_charger_goes_of
         assert await session.scalar(select(OcppProcess.process_id)) is None, "the dead process is forgotten"
 
 
+async def test_sweeps_running_at_once_sweep_a_dead_process_connection_once(gateway: Gateway) -> None:
+    """Every process runs the sweep: on PostgreSQL, several at the same moment on their own connections.
+    The connection is closed by one of them only, which alone starts its grace."""
+    await held_by_a_dead_process(gateway, "killed-process")
+    swept = await asyncio.gather(*(liveness.sweep(gateway.network.runtime) for _ in range(4)))
+    assert sorted(swept) == [0, 0, 0, 1]
+    await asyncio.sleep(GRACE + 0.5)
+    assert await connected_flag(gateway) is False
+    assert await published_evse_statuses(gateway) == {"UNKNOWN"}
+
+
 async def test_a_charger_whose_grace_died_with_its_process_goes_offline_at_the_sweep(gateway: Gateway) -> None:
     """The process saw the close and died waiting out the grace: nobody would take the charger offline."""
     ok(await gateway.network.client.patch(f"{API}/chargers/CH-1", json={"activeConnection": True}))
