@@ -68,3 +68,12 @@ def cpu_seconds(pids: list[int]) -> float:
         if int(stat.parent.name) in pids or int(fields[1]) in pids:
             total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine (every core, every process: server, database, client) has been busy so
+    far (Linux /proc/stat: user, nice, system, irq, softirq, steal). Per operation, it bounds the rate the
+    machine can sustain: its cores divided by it."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(value) for value in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
