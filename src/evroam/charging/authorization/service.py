@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, select
+from sqlalchemy import Select, and_, bindparam, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from evroam.charging.authorization.decision import Fallback, StoredToken
@@ -18,7 +18,7 @@ from evroam.charging.authorization.models import Authorization
 from evroam.charging.tokens.models import PartnerToken, TokenPolicy
 from evroam.database.paging import PageRequest, paginate
 from evroam.errors import NotFound
-from evroam.integrations.locations.members import holding_any
+from evroam.integrations.locations.members import holding_ids
 from evroam.integrations.locations.models import IntegrationLocation
 from evroam.integrations.models import Integration
 from evroam.network.chargers.models import Charger, Socket
@@ -67,7 +67,10 @@ def _lookup() -> Select:
         .cte("matching_tokens")
         .prefix_with("MATERIALIZED")
     )
-    charger_id = bindparam("charger_id")
+    charger_id = bindparam("charger_id", type_=_chargers.c.charger_id.type)
+    # The locations holding the charger, by their indexes, joined as a table: a condition in the outer
+    # join's ON would be tested against every integration location of every partner.
+    holding = holding_ids([charger_id]).subquery("holding")
     return (
         select(
             _chargers.c.split_evse_by_socket,
@@ -93,7 +96,8 @@ def _lookup() -> Select:
                 _sockets,
                 and_(_sockets.c.charger_id == _chargers.c.charger_id, _sockets.c.socket_id == bindparam("socket_id")),
             )
-            .outerjoin(_locations, holding_any([charger_id]))
+            .outerjoin(holding, true())
+            .outerjoin(_locations, _locations.c.id == holding.c.location_id)
             .outerjoin(_integrations, _integrations.c.integration_id == _locations.c.integration_id)
             .outerjoin(_policies, _policies.c.integration_id == _locations.c.integration_id)
             .outerjoin(tokens, tokens.c.integration_id == _locations.c.integration_id)

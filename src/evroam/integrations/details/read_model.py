@@ -25,13 +25,13 @@ from typing import Any
 
 import orjson
 from orjson import Fragment
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import CompoundSelect, bindparam, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from evroam.events import Change
 from evroam.integrations.details.locations import build_location_documents
-from evroam.integrations.locations.members import holding_any
+from evroam.integrations.locations.members import holding_selects
 from evroam.integrations.locations.models import IntegrationLocation
 
 _CHUNK = 500
@@ -43,7 +43,7 @@ async def on_change(session: AsyncSession, change: Change) -> None:
     if affected is not None:
         await session.execute(
             update(_locations)
-            .where(affected)
+            .where(_locations.c.id.in_(affected))
             .values(details=None, details_version=_locations.c.details_version + 1)
             .execution_options(synchronize_session=False)
         )
@@ -90,16 +90,20 @@ async def _build_and_store(session: AsyncSession, versions: dict[str, int]) -> d
     return texts
 
 
-def _affected(change: Change) -> Any:
-    """Which locations the change may alter, as one condition; None when it alters none."""
-    clauses = []
+def _affected(change: Change) -> CompoundSelect | None:
+    """The ids of the locations the change may alter; None when it alters none. One select for each
+    thing the change names, each by its own index: one condition joining them with OR had the database
+    read every integration location of every partner on every socket status."""
+    # Aliased: the UPDATE's own table would otherwise be taken for the selects' (correlated).
+    named = _locations.alias("named")
+    selects: list[Any] = []
     if change.integration_ids:
-        clauses.append(_locations.c.integration_id.in_(change.integration_ids))
+        selects.append(select(named.c.id).where(named.c.integration_id.in_(change.integration_ids)))
     if change.site_ids:
-        clauses.append(_locations.c.site_id.in_(change.site_ids))
+        selects.append(select(named.c.id).where(named.c.site_id.in_(change.site_ids)))
     if change.charger_ids:
-        clauses.append(holding_any(change.charger_ids))
-    return or_(*clauses) if clauses else None
+        selects.extend(holding_selects(change.charger_ids))
+    return union(*selects) if selects else None
 
 
 def _built_texts(session: Session, location_ids: Sequence[str]) -> dict[str, str]:
