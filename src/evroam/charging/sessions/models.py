@@ -36,6 +36,9 @@ class ChargingSession(Base):
         UniqueConstraint("charger_id", "transaction_id"),
         Index("ix_charging_sessions_operator_start", "operator_id", "start_date_time"),
         Index("ix_charging_sessions_status", "status", "created_at"),
+        # The sessions at a socket still open or ended after a moment (a status it reported): read on every
+        # status, which would otherwise go through every session the charger ever had.
+        Index("ix_charging_sessions_socket_end", "charger_id", "socket_id", "end_date_time"),
     )
 
     # The OCPI Session id (a UUID, CiString(36)).

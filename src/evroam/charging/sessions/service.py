@@ -118,12 +118,16 @@ def _decimal(value: str | None) -> Decimal | None:
 
 async def sessions_during(session: AsyncSession, charger_id: str, socket_id: int, moment: datetime) -> list[str]:
     """Transactions at the socket that had started by `moment` and not ended before it."""
-    query = select(ChargingSession.transaction_id).where(
+    return list(await session.scalars(sessions_during_query(charger_id, socket_id, moment)))
+
+
+def sessions_during_query(charger_id: str, socket_id: int, moment: datetime) -> Select:
+    # By ix_charging_sessions_socket_end: the open sessions and those ended since, not all the charger's.
+    return select(ChargingSession.transaction_id).where(
         ChargingSession.charger_id == charger_id, ChargingSession.socket_id == socket_id,
         ChargingSession.start_date_time <= moment,
         or_(ChargingSession.end_date_time.is_(None), ChargingSession.end_date_time >= moment),
     )
-    return list(await session.scalars(query))
 
 
 async def decision_for(
