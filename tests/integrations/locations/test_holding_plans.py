@@ -13,7 +13,6 @@ import uuid
 
 import pytest
 from sqlalchemy import insert, text, update
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evroam.charging.authorization import service as authorization
@@ -26,6 +25,7 @@ from evroam.network.operators import service as operators
 from evroam.network.sites.models import Site
 from evroam.publication.locations import _affected_reads
 from evroam.runtime import Runtime
+from tests.support.plans import postgres_plan
 
 LOCATIONS = 3000
 CHARGER = "PLAN_01234"
@@ -60,11 +60,6 @@ async def many_locations(session: AsyncSession, operator_id: int) -> None:
     await session.execute(text("ANALYZE"))
 
 
-async def plan(session: AsyncSession, statement) -> str:
-    sql = statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
-    return "\n".join(await session.scalars(text(f"EXPLAIN {sql}")))
-
-
 async def test_the_locations_holding_a_charger_are_read_by_index(runtime: Runtime, database_url: str) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("a PostgreSQL plan")
@@ -83,6 +78,6 @@ async def test_the_locations_holding_a_charger_are_read_by_index(runtime: Runtim
             .values(details=None),
         }
         for name, statement in statements.items():
-            found = await plan(session, statement)
+            found = await postgres_plan(session, statement)
             assert "Seq Scan on integration_locations" not in found, f"{name} reads every location:\n{found}"
         await session.rollback()

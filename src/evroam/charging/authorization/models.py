@@ -15,7 +15,12 @@ from evroam.database.base import Base, JsonDocument, UtcDateTime, utcnow
 
 class Authorization(Base):
     __tablename__ = "authorizations"
-    __table_args__ = (Index("ix_authorizations_charger_decided", "charger_id", "decided_at"),)
+    __table_args__ = (
+        Index("ix_authorizations_charger_decided", "charger_id", "decided_at"),
+        # The latest decision for an idTag at a socket, read on every event of a session (sessions'
+        # decision_for): without it, a session no decision let in read every decision of its charger.
+        Index("ix_authorizations_socket_tag", "charger_id", "socket_id", "id_tag", "decided_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     # Ours, or for a real-time decision the one the eMSP's AuthorizationInfo gave (CiString(36)).
