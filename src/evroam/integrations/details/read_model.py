@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 from orjson import Fragment
-from sqlalchemy import CompoundSelect, bindparam, select, union, update
+from sqlalchemy import CompoundSelect, Select, bindparam, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -96,7 +96,7 @@ def _affected(change: Change) -> CompoundSelect | None:
     read every integration location of every partner on every socket status."""
     # Aliased: the UPDATE's own table would otherwise be taken for the selects' (correlated).
     named = _locations.alias("named")
-    selects: list[Any] = []
+    selects: list[Select] = []
     if change.integration_ids:
         selects.append(select(named.c.id).where(named.c.integration_id.in_(change.integration_ids)))
     if change.site_ids:
